@@ -1,0 +1,9 @@
+//! sea-orm entities, one module per table. Money columns are fixed-point `i64` at scale 10^-12
+//! (`consoleai::cost::money` converts them to and from `Decimal`).
+pub mod account;
+pub mod audit_event;
+pub mod cost_line;
+pub mod cost_view_audit;
+pub mod import_batch;
+pub mod organizational_unit;
+pub mod tenant;

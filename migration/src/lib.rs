@@ -1,0 +1,17 @@
+//! Database migrations. They run unchanged on SQLite (the embedded default) and PostgreSQL.
+//!
+//! Money columns are `BIGINT` holding fixed-point amounts at scale 10^-12 (see
+//! `consoleai::cost::money`): SQLite has no decimal type, and integers are the only way to
+//! store and sum amounts exactly on both databases.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_foundation::Migration)]
+    }
+}

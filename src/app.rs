@@ -1,0 +1,55 @@
+//! Building and running the server, separately so tests can start it on port 0.
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::auth::JwtVerifier;
+use crate::config::Settings;
+use crate::graphql::build_schema;
+use crate::http::{router, AppState};
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl Application {
+    /// Binds the listener and wires the schema; the database must already be migrated.
+    pub async fn build(settings: &Settings, db: DatabaseConnection) -> Result<Application, String> {
+        let verifier = JwtVerifier::new(&settings.jwt)?;
+        let schema = build_schema(&settings.graphql, Some(db.clone()));
+        let state = AppState {
+            db,
+            schema,
+            verifier: Arc::new(verifier),
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+        Ok(Application {
+            listener,
+            router: router(state),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn address(&self) -> String {
+        self.listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Serves until the process receives Ctrl-C (or the future is dropped).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}

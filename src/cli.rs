@@ -1,0 +1,116 @@
+//! The command line: `consoleai <command>`. Each command is a thin shell over the library.
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::config::{DatabaseSettings, JwtSettings, Settings};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "consoleai",
+    version,
+    about = "Multi-tenant FinOps and cloud-operations GraphQL API"
+)]
+pub struct Cli {
+    /// Log format: `json` (one JSON object per line) or `text`.
+    #[arg(
+        long,
+        env = "CONSOLEAI_LOG_FORMAT",
+        default_value = "json",
+        global = true
+    )]
+    pub log_format: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API.
+    Serve(Settings),
+    /// Generate a demo organisation, import it into the database and serve it; prints tokens.
+    Demo {
+        #[command(flatten)]
+        settings: Settings,
+        /// Where the generated files go.
+        #[arg(long, default_value = "demo-data")]
+        data_dir: PathBuf,
+    },
+    /// Apply database migrations.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseSettings,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Mint a token for local use.
+    Token {
+        #[command(flatten)]
+        jwt: JwtSettings,
+        /// The subject (`sub`).
+        #[arg(long)]
+        sub: String,
+        /// devops, manager or admin.
+        #[arg(long)]
+        role: String,
+        /// A tenant OU id; repeat for several.
+        #[arg(long = "tenant")]
+        tenants: Vec<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
+    /// Import files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Write a synthetic organisation (org JSON and FOCUS CSVs) at any scale.
+    Generate {
+        /// Output folder.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 6)]
+        tenants: usize,
+        #[arg(long, default_value_t = 4)]
+        accounts_per_tenant: usize,
+        #[arg(long, default_value_t = 3)]
+        unallocated_accounts: usize,
+        /// Calendar months of daily cost, ending with the month of --end-date.
+        #[arg(long, default_value_t = 4)]
+        months: u32,
+        #[arg(long, default_value_t = 12)]
+        resources_per_account: usize,
+        /// Last day with cost (default: today).
+        #[arg(long)]
+        end_date: Option<NaiveDate>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// AWS Organizations JSON (list-roots, list-organizational-units-for-parent,
+    /// list-accounts[-for-parent], or one combined file).
+    Org {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        /// Mark this OU (id or name) as a tenant; repeat for several.
+        #[arg(long = "tenant")]
+        tenants: Vec<String>,
+        /// The parent id the files were listed for (`--parent-id` of the …-for-parent commands).
+        #[arg(long)]
+        parent: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// FOCUS 1.0–1.2 CSV files (plain or .gz), imported as one batch.
+    Focus {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}

@@ -1,0 +1,138 @@
+//! Typed configuration: command-line flags with `CONSOLEAI_*` environment overrides.
+//!
+//! Every setting has one home here; a bad or missing value stops start-up with one line naming
+//! the setting (clap prints it, or [`Settings::validate`] returns it).
+use clap::Args;
+
+/// Where the data lives. SQLite (the embedded default) or PostgreSQL.
+#[derive(Args, Debug, Clone)]
+pub struct DatabaseSettings {
+    /// Database URL: `sqlite://consoleai.db?mode=rwc` (embedded default) or `postgres://user@host/db`.
+    #[arg(
+        long = "database-url",
+        env = "CONSOLEAI_DATABASE_URL",
+        default_value = "sqlite://consoleai.db?mode=rwc"
+    )]
+    pub url: String,
+    /// Largest number of pooled database connections.
+    #[arg(
+        long = "database-max-connections",
+        env = "CONSOLEAI_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 16
+    )]
+    pub max_connections: u32,
+}
+
+/// How bearer tokens are checked. The algorithm is pinned here and never read from a token.
+#[derive(Args, Debug, Clone)]
+pub struct JwtSettings {
+    /// Shared HS256 secret (at least 32 bytes).
+    #[arg(
+        long = "jwt-secret",
+        env = "CONSOLEAI_JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub secret: Option<String>,
+    /// Required `iss` claim.
+    #[arg(
+        long = "jwt-issuer",
+        env = "CONSOLEAI_JWT_ISSUER",
+        default_value = "consoleai"
+    )]
+    pub issuer: String,
+    /// Required `aud` claim.
+    #[arg(
+        long = "jwt-audience",
+        env = "CONSOLEAI_JWT_AUDIENCE",
+        default_value = "consoleai"
+    )]
+    pub audience: String,
+    /// Clock skew tolerated on `exp`/`nbf`, in seconds.
+    #[arg(
+        long = "jwt-leeway-secs",
+        env = "CONSOLEAI_JWT_LEEWAY_SECS",
+        default_value_t = 30
+    )]
+    pub leeway_secs: u64,
+    /// Claim holding the roles (a string or a list), e.g. `cognito:groups`.
+    #[arg(
+        long = "jwt-roles-claim",
+        env = "CONSOLEAI_JWT_ROLES_CLAIM",
+        default_value = "roles"
+    )]
+    pub roles_claim: String,
+    /// Claim holding the tenant (OU) ids (a string or a list).
+    #[arg(
+        long = "jwt-tenants-claim",
+        env = "CONSOLEAI_JWT_TENANTS_CLAIM",
+        default_value = "tenants"
+    )]
+    pub tenants_claim: String,
+}
+
+/// GraphQL limits and developer conveniences.
+#[derive(Args, Debug, Clone)]
+pub struct GraphqlSettings {
+    /// Allow schema introspection (GraphiQL needs it; turn off in production).
+    #[arg(long = "introspection", env = "CONSOLEAI_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Deepest query accepted.
+    #[arg(long = "max-depth", env = "CONSOLEAI_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Most complex query accepted (each field counts 1, lists count `first` times).
+    #[arg(
+        long = "max-complexity",
+        env = "CONSOLEAI_MAX_COMPLEXITY",
+        default_value_t = 5000
+    )]
+    pub max_complexity: usize,
+}
+
+/// Everything the server needs.
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on. Port 0 picks a free port.
+    #[arg(
+        long = "bind",
+        env = "CONSOLEAI_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub bind: String,
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub jwt: JwtSettings,
+    #[command(flatten)]
+    pub graphql: GraphqlSettings,
+}
+
+impl JwtSettings {
+    /// The secret, or the one clear line saying what is wrong with it.
+    pub fn secret(&self) -> Result<&str, String> {
+        match self.secret.as_deref() {
+            None | Some("") => {
+                Err("CONSOLEAI_JWT_SECRET is not set (the HS256 secret, at least 32 bytes)".into())
+            }
+            Some(s) if s.len() < 32 => Err(format!(
+                "CONSOLEAI_JWT_SECRET is {} bytes; it must be at least 32",
+                s.len()
+            )),
+            Some(s) => Ok(s),
+        }
+    }
+}
+
+impl Settings {
+    /// Checks what clap cannot: the returned line names the setting at fault.
+    pub fn validate(&self) -> Result<(), String> {
+        self.jwt.secret()?;
+        self.bind.parse::<std::net::SocketAddr>().map_err(|e| {
+            format!(
+                "CONSOLEAI_BIND '{}' is not an address like 127.0.0.1:8080: {e}",
+                self.bind
+            )
+        })?;
+        crate::db::Backend::from_url(&self.database.url)?;
+        Ok(())
+    }
+}

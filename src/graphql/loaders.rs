@@ -1,0 +1,137 @@
+//! DataLoaders: the Summary asks for every visible tenant's month-to-date cost and trend; these
+//! turn N tenants into one query (and one audit insert) per kind of value, whatever N is.
+use std::collections::{BTreeMap, HashMap};
+
+use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+
+use crate::audit::{self, CostView, Viewer};
+use crate::cost::report::{self, CostSeries, CostSnapshot};
+use crate::cost::CostMetric;
+use crate::error::AppError;
+use crate::tenancy::TenantRef;
+
+pub struct SummaryLoader {
+    db: DatabaseConnection,
+    viewer: Viewer,
+    today: NaiveDate,
+}
+
+impl SummaryLoader {
+    pub fn new(db: DatabaseConnection, viewer: Viewer, today: NaiveDate) -> Self {
+        SummaryLoader { db, viewer, today }
+    }
+
+    async fn audit(
+        &self,
+        view: &str,
+        period: String,
+        tenants: &[TenantRef],
+    ) -> Result<(), AppError> {
+        let views: Vec<CostView> = tenants
+            .iter()
+            .map(|t| CostView {
+                tenant_id: Some(t.id()),
+                view,
+                period: period.clone(),
+            })
+            .collect();
+        audit::record_cost_views(&self.db, &self.viewer, &views).await?;
+        Ok(())
+    }
+}
+
+/// A tenant's month-to-date cost in one metric.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MonthToDate(pub TenantRef, pub CostMetric);
+
+/// A tenant's monthly totals over the last `months` months in one metric.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MonthlyTrend(pub TenantRef, pub u32, pub CostMetric);
+
+/// Splits keys by their parameters, so each distinct (metric, …) costs one query.
+fn by_params<K, P: Ord + Copy>(
+    keys: &[K],
+    params: impl Fn(&K) -> (P, TenantRef),
+) -> BTreeMap<P, Vec<TenantRef>> {
+    let mut groups: BTreeMap<P, Vec<TenantRef>> = BTreeMap::new();
+    for key in keys {
+        let (p, tenant) = params(key);
+        groups.entry(p).or_default().push(tenant);
+    }
+    groups
+}
+
+fn metric_order(metric: CostMetric) -> u8 {
+    metric as u8
+}
+
+impl Loader<MonthToDate> for SummaryLoader {
+    type Value = CostSnapshot;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[MonthToDate],
+    ) -> Result<HashMap<MonthToDate, CostSnapshot>, Self::Error> {
+        let mut out = HashMap::new();
+        for (metric, tenants) in by_params(keys, |k| (metric_order(k.1), k.0.clone())) {
+            let metric = keys
+                .iter()
+                .find(|k| metric_order(k.1) == metric)
+                .map(|k| k.1)
+                .unwrap_or_default();
+            let snapshots =
+                report::month_to_date_by_tenant(&self.db, &tenants, self.today, metric).await?;
+            let period = snapshots
+                .values()
+                .next()
+                .map(|s| s.period.clone())
+                .unwrap_or_default();
+            self.audit("Tenant.monthToDate", period, &tenants).await?;
+            for tenant in tenants {
+                if let Some(snapshot) = snapshots.get(tenant.id()) {
+                    out.insert(MonthToDate(tenant, metric), snapshot.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MonthlyTrend> for SummaryLoader {
+    type Value = Vec<CostSeries>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[MonthlyTrend],
+    ) -> Result<HashMap<MonthlyTrend, Vec<CostSeries>>, Self::Error> {
+        let mut out = HashMap::new();
+        for ((months, metric), tenants) in
+            by_params(keys, |k| ((k.1, metric_order(k.2)), k.0.clone()))
+        {
+            let metric = keys
+                .iter()
+                .find(|k| metric_order(k.2) == metric)
+                .map(|k| k.2)
+                .unwrap_or_default();
+            let mut series =
+                report::monthly_trend_by_tenant(&self.db, &tenants, months, self.today, metric)
+                    .await?;
+            let range = report::trend_range(months, self.today);
+            self.audit(
+                "Tenant.monthlyTrend",
+                format!("{}..{}", range.start, self.today),
+                &tenants,
+            )
+            .await?;
+            for tenant in tenants {
+                let value = series.remove(tenant.id()).unwrap_or_default();
+                out.insert(MonthlyTrend(tenant, months, metric), value);
+            }
+        }
+        Ok(out)
+    }
+}

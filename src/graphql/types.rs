@@ -1,0 +1,299 @@
+//! Object types: tenants, accounts, the viewer, and the `Node` interface.
+use async_graphql::{Context, Interface, Object, SimpleObject, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::context::parts;
+use super::ids;
+use super::loaders::{MonthToDate, MonthlyTrend};
+use super::pagination::{connection, page_args, KeyConnection};
+use crate::audit::{self, CostView};
+use crate::auth::Role;
+use crate::cost::period::Month;
+use crate::cost::report::{self, CostReport, CostSeries, CostSnapshot, CostTrend, Granularity};
+use crate::cost::{CostDimension, CostMetric};
+use crate::error::AppError;
+use crate::tenancy::{directory, CostOwner, TenantRef};
+use entity::{account, tenant};
+
+/// Anything with a global ID, fetchable with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]
+pub enum Node {
+    Tenant(Tenant),
+    Account(Account),
+}
+
+/// A tenant: an AWS Organizational Unit whose people see its cost.
+pub struct Tenant {
+    pub reference: TenantRef,
+    pub model: tenant::Model,
+}
+
+/// Checks a trend's month count.
+fn months_arg(months: i32) -> Result<u32, AppError> {
+    if (1..=24).contains(&months) {
+        Ok(months as u32)
+    } else {
+        Err(AppError::bad_input(format!(
+            "months must be between 1 and 24, got {months}"
+        )))
+    }
+}
+
+/// The month asked for, or the current one.
+pub fn month_arg(period: Option<String>, today: NaiveDate) -> Result<Month, AppError> {
+    match period {
+        Some(p) => Month::parse(&p),
+        None => Ok(Month::containing(today)),
+    }
+}
+
+/// Records one read of cost, then returns it.
+pub async fn audited<T>(
+    ctx: &Context<'_>,
+    owner: &CostOwner,
+    view: &str,
+    period: String,
+    value: T,
+) -> async_graphql::Result<T> {
+    let (request, db) = parts(ctx)?;
+    audit::record_cost_views(
+        db,
+        &request.viewer,
+        &[CostView {
+            tenant_id: owner.tenant_id(),
+            view,
+            period,
+        }],
+    )
+    .await
+    .map_err(AppError::from)?;
+    Ok(value)
+}
+
+/// Cost of an owner for a month (shared by `Tenant.cost` and `unallocatedCost`).
+pub async fn cost_of(
+    ctx: &Context<'_>,
+    owner: CostOwner,
+    view: &str,
+    period: Option<String>,
+    group_by: Option<CostDimension>,
+    tag_key: Option<String>,
+    metric: CostMetric,
+) -> async_graphql::Result<CostReport> {
+    let (request, db) = parts(ctx)?;
+    let month = month_arg(period, request.today)?;
+    let report =
+        report::cost_report(db, &owner, month, request.today, group_by, tag_key, metric).await?;
+    audited(ctx, &owner, view, month.to_string(), report).await
+}
+
+/// Trend of an owner (shared by `Tenant.costTrend` and `unallocatedCostTrend`).
+#[allow(clippy::too_many_arguments)]
+pub async fn trend_of(
+    ctx: &Context<'_>,
+    owner: CostOwner,
+    view: &str,
+    months: i32,
+    to: Option<NaiveDate>,
+    granularity: Granularity,
+    group_by: Option<CostDimension>,
+    tag_key: Option<String>,
+    metric: CostMetric,
+) -> async_graphql::Result<CostTrend> {
+    let (request, db) = parts(ctx)?;
+    let months = months_arg(months)?;
+    let to = to.unwrap_or(request.today);
+    let trend = report::cost_trend(
+        db,
+        &owner,
+        months,
+        to,
+        granularity,
+        group_by,
+        tag_key,
+        metric,
+    )
+    .await?;
+    let period = format!("{}..{}", trend.from, trend.to);
+    audited(ctx, &owner, view, period, trend).await
+}
+
+#[Object]
+impl Tenant {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        ids::encode("Tenant", &self.model.id)
+    }
+
+    /// The AWS Organizational Unit id, e.g. `ou-ab12-cd34ef56`.
+    async fn ou_id(&self) -> &str {
+        &self.model.id
+    }
+
+    /// The OU's name.
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+
+    /// The AWS accounts under this tenant (nearest tenant OU above them).
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<KeyConnection<Account>> {
+        let (_, db) = parts(ctx)?;
+        let (limit, after) = page_args(first, after)?;
+        let page = directory::accounts(db, &self.reference, after.as_deref(), limit)
+            .await
+            .map_err(AppError::from)?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|a| (a.id.clone(), Account { model: a }))
+            .collect();
+        Ok(connection(
+            items,
+            after.is_some(),
+            page.has_next,
+            page.total_count,
+        ))
+    }
+
+    /// Cost of a month: totals, the previous period and the change, and an optional breakdown.
+    async fn cost(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The month, `YYYY-MM` (default: the current month, to date).")]
+        period: Option<String>,
+        #[graphql(desc = "Break the cost down by this dimension.")] group_by: Option<CostDimension>,
+        #[graphql(desc = "The tag key, with `groupBy: TAG`.")] tag_key: Option<String>,
+        #[graphql(desc = "Which cost (default BILLED).", default)] metric: CostMetric,
+    ) -> async_graphql::Result<CostReport> {
+        cost_of(
+            ctx,
+            CostOwner::Tenant(self.reference.clone()),
+            "Tenant.cost",
+            period,
+            group_by,
+            tag_key,
+            metric,
+        )
+        .await
+    }
+
+    /// Cost over the last `months` calendar months (the current one included), as chart series.
+    #[allow(clippy::too_many_arguments)]
+    async fn cost_trend(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Calendar months, 1 to 24.", default = 3)] months: i32,
+        #[graphql(desc = "Last day included (default: today).")] to: Option<NaiveDate>,
+        #[graphql(default)] granularity: Granularity,
+        group_by: Option<CostDimension>,
+        tag_key: Option<String>,
+        #[graphql(default)] metric: CostMetric,
+    ) -> async_graphql::Result<CostTrend> {
+        let owner = CostOwner::Tenant(self.reference.clone());
+        trend_of(
+            ctx,
+            owner,
+            "Tenant.costTrend",
+            months,
+            to,
+            granularity,
+            group_by,
+            tag_key,
+            metric,
+        )
+        .await
+    }
+
+    /// Month-to-date cost against the same days of last month. Batched across tenants (Summary).
+    async fn month_to_date(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] metric: CostMetric,
+    ) -> async_graphql::Result<CostSnapshot> {
+        let (request, _) = parts(ctx)?;
+        let snapshot = request
+            .summary
+            .load_one(MonthToDate(self.reference.clone(), metric))
+            .await?;
+        snapshot.ok_or_else(|| AppError::internal("month-to-date missing from its batch").into())
+    }
+
+    /// Monthly totals over the last `months` months, one series per currency. Batched across tenants.
+    async fn monthly_trend(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Calendar months, 1 to 24.", default = 3)] months: i32,
+        #[graphql(default)] metric: CostMetric,
+    ) -> async_graphql::Result<Vec<CostSeries>> {
+        let (request, _) = parts(ctx)?;
+        let key = MonthlyTrend(self.reference.clone(), months_arg(months)?, metric);
+        Ok(request.summary.load_one(key).await?.unwrap_or_default())
+    }
+}
+
+/// An AWS account.
+pub struct Account {
+    pub model: account::Model,
+}
+
+#[Object]
+impl Account {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        ids::encode("Account", &self.model.id)
+    }
+
+    /// The 12-digit AWS account id.
+    async fn account_id(&self) -> &str {
+        &self.model.id
+    }
+
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+
+    async fn email(&self) -> Option<&str> {
+        self.model.email.as_deref()
+    }
+
+    /// ACTIVE, SUSPENDED, …
+    async fn status(&self) -> Option<&str> {
+        self.model.status.as_deref()
+    }
+
+    /// The OU (or root) directly above the account.
+    async fn parent_id(&self) -> Option<&str> {
+        self.model.parent_id.as_deref()
+    }
+
+    /// The tenant's OU id; null when the account's cost is unallocated.
+    async fn tenant_ou_id(&self) -> Option<&str> {
+        self.model.tenant_id.as_deref()
+    }
+
+    async fn joined_at(&self) -> Option<DateTime<Utc>> {
+        self.model.joined_at
+    }
+}
+
+/// The caller, as its token describes it.
+#[derive(SimpleObject)]
+pub struct Viewer {
+    /// The token's subject.
+    pub subject: String,
+    pub role: Role,
+    /// The tenant (OU) ids the token names. An ADMIN sees all tenants whatever this lists.
+    pub tenant_ou_ids: Vec<String>,
+}
+
+/// A page of tenants.
+pub type TenantConnection = KeyConnection<Tenant>;
+
+/// Cost series alias for clarity in the schema.
+pub type Series = Vec<CostSeries>;

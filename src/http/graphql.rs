@@ -1,0 +1,98 @@
+//! `/graphql`: authenticate, execute, log one line per request.
+use std::time::Instant;
+
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::graphql::RequestContext;
+use crate::telemetry;
+
+pub async fn handle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let principal = match authenticate(&state, &headers) {
+        Ok(p) => p,
+        Err(err) => {
+            tracing::info!(request_id = request_id.as_deref(), reason = %err.public_message(), "unauthenticated request");
+            return unauthenticated(err);
+        }
+    };
+    let mut request = request.into_inner();
+    let operation = request.operation_name.clone();
+    let subject = principal.subject.clone();
+    let role = principal.role.as_str();
+    let tenants = principal
+        .tenants
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(",");
+    request = request.data(RequestContext::new(
+        state.db.clone(),
+        principal,
+        operation.clone(),
+        request_id.clone(),
+    ));
+
+    let started = Instant::now();
+    let response = telemetry::with_request_id(
+        request_id.clone().unwrap_or_default(),
+        state.schema.execute(request),
+    )
+    .await;
+    tracing::info!(
+        request_id = request_id.as_deref(),
+        subject = %subject,
+        role,
+        tenant = %tenants,
+        operation = operation.as_deref().unwrap_or("-"),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        errors = response.errors.len(),
+        "graphql request"
+    );
+    GraphQLResponse::from(response).into_response()
+}
+
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| AppError::Unauthenticated("missing Authorization: Bearer <token>".into()))?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            AppError::Unauthenticated("Authorization must be 'Bearer <token>'".into())
+        })?;
+    state.verifier.verify(token)
+}
+
+/// 401 with a GraphQL-shaped body, so clients read `extensions.code` as for any other error.
+fn unauthenticated(err: AppError) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": err.public_message(), "extensions": { "code": err.code() } }]
+    });
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        Json(body),
+    )
+        .into_response()
+}

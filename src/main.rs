@@ -1,0 +1,149 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use consoleai::cli::{Cli, Command, ImportCommand};
+use consoleai::{app::Application, auth, config, db, demo, generate, graphql, ingest, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format != "text");
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(line) => {
+            eprintln!("consoleai: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command; the error is the one line printed before exiting with status 1.
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve(settings) => {
+            settings.validate()?;
+            let db = open(&settings.database).await?;
+            let app = Application::build(&settings, db).await?;
+            tracing::info!(address = %app.address(), "serving");
+            println!(
+                "consoleai listening on http://{}/graphql (GraphiQL: http://{}/graphiql)",
+                app.address(),
+                app.address()
+            );
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Demo { settings, data_dir } => demo::run(settings, &data_dir).await,
+        Command::Migrate { database } => {
+            open(&database).await?;
+            println!("migrated {}", db::redact(&database.url));
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Token {
+            jwt,
+            sub,
+            role,
+            tenants,
+            ttl,
+        } => {
+            let role = auth::Role::from_claim(&role)
+                .ok_or_else(|| format!("--role '{role}' is not devops, manager or admin"))?;
+            let verifier = auth::JwtVerifier::new(&jwt)?;
+            let request = auth::TokenRequest {
+                subject: sub,
+                role,
+                tenants,
+                ttl_secs: ttl,
+            };
+            println!(
+                "{}",
+                verifier.mint(&request).map_err(|e| e.public_message())?
+            );
+            Ok(())
+        }
+        Command::Import { what } => import(what).await,
+        Command::Generate {
+            out,
+            tenants,
+            accounts_per_tenant,
+            unallocated_accounts,
+            months,
+            resources_per_account,
+            end_date,
+            seed,
+        } => {
+            let options = generate::GenerateOptions {
+                tenants,
+                accounts_per_tenant,
+                unallocated_accounts,
+                months,
+                end_date: end_date.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+                resources_per_account,
+                seed,
+            };
+            let files = generate::generate(&options, &out).map_err(|e| format!("{e:#}"))?;
+            println!(
+                "wrote {} and {} FOCUS file(s) with {} cost lines to {}",
+                files.org.display(),
+                files.focus.len(),
+                files.cost_lines,
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn open(settings: &config::DatabaseSettings) -> Result<sea_orm::DatabaseConnection, String> {
+    let connection = db::connect(settings).await?;
+    db::migrate(&connection)
+        .await
+        .map_err(|e| format!("migrating {}: {e}", db::redact(&settings.url)))?;
+    Ok(connection)
+}
+
+async fn import(what: ImportCommand) -> Result<(), String> {
+    let actor = std::env::var("USER")
+        .map(|u| format!("cli:{u}"))
+        .unwrap_or_else(|_| "cli".into());
+    match what {
+        ImportCommand::Org {
+            database,
+            tenants,
+            parent,
+            files,
+        } => {
+            let connection = open(&database).await?;
+            let options = ingest::OrgImportOptions { tenants, parent };
+            let report = ingest::import_org(&connection, &files, &options, &actor)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "imported {} OUs and {} accounts: {} tenants, {} unallocated accounts, {} accounts moved tenant",
+                report.organizational_units, report.accounts, report.tenants, report.unallocated_accounts, report.reassigned_accounts
+            );
+            Ok(())
+        }
+        ImportCommand::Focus { database, files } => {
+            let connection = open(&database).await?;
+            let started = std::time::Instant::now();
+            let report = ingest::import_focus(&connection, &files, &actor, true)
+                .await
+                .map_err(|e| e.to_string())?;
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "imported {} cost lines ({} unallocated) in {:.2}s ({:.0} lines/s), replacing {} billing scope(s); batch {}",
+                report.rows,
+                report.unallocated_rows,
+                seconds,
+                report.rows as f64 / seconds.max(1e-9),
+                report.scopes.len(),
+                report.batch_id
+            );
+            Ok(())
+        }
+    }
+}
