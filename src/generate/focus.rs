@@ -241,22 +241,22 @@ struct Usage {
 }
 
 impl Usage {
-    /// Cost model: base × monthly growth × weekend dip × ±5% noise × spike,
+    /// Cost model: base × monthly growth × ±5% noise × (spike or weekend dip),
     /// turned into a usage quantity and priced from the resource's SKU.
     fn compute(plan: &Plan, resource: &Resource, day: NaiveDate) -> Usage {
         let service = &SERVICES[resource.service];
         let day_index = (day - plan.first_day).num_days();
         let mut cost = resource.base_daily * (resource.growth_per_day * day_index as f64).exp();
-        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            cost *= service.weekend;
-        }
         cost *= 0.95 + 0.1 * unit_noise(resource.noise_key, day_index);
-        if plan
+        let spiking = plan
             .spike
             .as_ref()
-            .is_some_and(|s| s.applies(resource.account, resource.service, day))
-        {
+            .is_some_and(|s| s.applies(resource.account, resource.service, day));
+        if spiking {
+            // A runaway workload does not take the weekend off.
             cost *= SPIKE_FACTOR;
+        } else if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            cost *= service.weekend;
         }
         let quantity = quantity(cost / resource.list_price_f64, service.qty_scale);
         let list = (quantity * resource.list_price).round_dp(10);

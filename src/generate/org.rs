@@ -504,7 +504,7 @@ impl<'r> Builder<'r> {
             let parent = match placement {
                 Placement::TenantOu => ou_id.clone(),
                 Placement::NonProd => self.nonprod_ou(&mut nonprod, &slug, &ou_id),
-                Placement::Dev if index % 3 == 0 => {
+                Placement::Dev if index.is_multiple_of(3) => {
                     let np = self.nonprod_ou(&mut nonprod, &slug, &ou_id);
                     dev.get_or_insert_with(|| {
                         self.ou(&format!("{slug}-dev"), &np, vec![tag("environment", "dev")])

@@ -322,22 +322,25 @@ fn org_json_has_requested_tenants_and_accounts() {
 
     // Nearest tenant OU above each account; direct vs nested membership.
     let tenants: HashSet<&str> = tenant_ous.iter().copied().collect();
-    let nearest_tenant = |mut node: &str| -> Option<&str> {
-        while let Some(parent) = parent_of.get(node) {
-            if tenants.contains(node) {
-                return Some(node);
+    let under_tenant = |start: &str| {
+        let mut node = start.to_string();
+        loop {
+            if tenants.contains(node.as_str()) {
+                return true;
             }
-            node = parent;
+            match parent_of.get(node.as_str()) {
+                Some(parent) => node = parent.to_string(),
+                None => return false,
+            }
         }
-        None
     };
     let (mut nested, mut unallocated) = (0, 0);
     for account in accounts {
         let parent = account["ParentId"].as_str().unwrap();
-        match nearest_tenant(parent) {
-            Some(_) if !tenants.contains(parent) => nested += 1,
-            Some(_) => {}
-            None => unallocated += 1,
+        match (under_tenant(parent), tenants.contains(parent)) {
+            (true, false) => nested += 1,
+            (true, true) => {}
+            (false, _) => unallocated += 1,
         }
         assert_eq!(account["Status"], "ACTIVE");
         assert!(account["JoinedTimestamp"]

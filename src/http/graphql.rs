@@ -30,7 +30,7 @@ pub async fn handle(
         }
     };
     let mut request = request.into_inner();
-    let operation = request.operation_name.clone();
+    let operation = request.operation_name.clone().or_else(|| single_operation_name(&request.query));
     let subject = principal.subject.clone();
     let role = principal.role.as_str();
     let tenants = principal
@@ -95,4 +95,15 @@ fn unauthenticated(err: AppError) -> Response {
         Json(body),
     )
         .into_response()
+}
+
+/// The name of the document's only operation, so requests that omit `operationName` (most do)
+/// are still logged and audited under the page that sent them.
+fn single_operation_name(query: &str) -> Option<String> {
+    match async_graphql::parser::parse_query(query).ok()?.operations {
+        async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|name| name.to_string())
+        }
+        _ => None,
+    }
 }

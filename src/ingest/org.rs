@@ -60,9 +60,18 @@ struct Snapshot {
 #[derive(Debug, Clone)]
 struct Unit {
     name: String,
-    parent: Option<String>,
+    parent: Option<Parent>,
     kind: &'static str,
     tagged_tenant: bool,
+}
+
+/// A parent id, and whether the file said it outright (`ParentId`, `--parent`) or it was read off a
+/// path. A path only fills in an unknown parent: it never moves something already placed, because
+/// paths in the wild are not always right (the CLI documentation's own example is wrong).
+#[derive(Debug, Clone)]
+struct Parent {
+    id: String,
+    explicit: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +79,7 @@ struct Account {
     name: String,
     email: Option<String>,
     status: Option<String>,
-    parent: Option<String>,
+    parent: Option<Parent>,
     joined_at: Option<DateTime<Utc>>,
 }
 
@@ -211,12 +220,13 @@ fn read_file(file: &Path, parent: Option<&str>, out: &mut Snapshot) -> Result<()
     for (i, item) in list(file, object, "Accounts")?.iter().enumerate() {
         let at = format!("Accounts[{i}]");
         let id = required(file, item, &at, "Id")?;
-        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        // AWS account ids are 12 digits; anonymised samples shorten them, so only the shape is checked.
+        if id.starts_with("ou-") || id.starts_with("r-") || id.chars().any(char::is_whitespace) {
             return Err(ImportError::invalid(
                 file,
                 None,
                 Some(&format!("{at}.Id")),
-                format!("'{id}' is not a 12-digit account id"),
+                format!("'{id}' is not an account id"),
             ));
         }
         let joined_at = match item.get("JoinedTimestamp") {
@@ -281,25 +291,18 @@ fn optional(item: &Value, field: &str) -> Option<String> {
 }
 
 /// `ParentId`, else the option given for the file, else the nearest OU or root in the item's path.
-fn parent_of(item: &Value, id: &str, parent: Option<&str>) -> Option<String> {
-    if let Some(p) = optional(item, "ParentId") {
-        return Some(p);
-    }
-    if let Some(p) = parent {
-        return Some(p.to_string());
+fn parent_of(item: &Value, id: &str, parent: Option<&str>) -> Option<Parent> {
+    if let Some(p) = optional(item, "ParentId").or_else(|| parent.map(str::to_string)) {
+        return Some(Parent { id: p, explicit: true });
     }
     let path = optional(item, "Path").or_else(|| {
-        item.get("Paths")
-            .and_then(Value::as_array)
-            .and_then(|p| p.first())
-            .and_then(Value::as_str)
-            .map(str::to_string)
+        item.get("Paths").and_then(Value::as_array).and_then(|p| p.first()).and_then(Value::as_str).map(str::to_string)
     })?;
     path.split('/')
         .filter(|s| !s.is_empty() && *s != id)
         .filter(|s| s.starts_with("ou-") || s.starts_with("r-"))
         .next_back()
-        .map(str::to_string)
+        .map(|p| Parent { id: p.to_string(), explicit: false })
 }
 
 fn tagged_tenant(item: &Value) -> bool {
@@ -351,13 +354,13 @@ async fn store(
         let model = ou::ActiveModel {
             id: Set(id.clone()),
             name: Set(unit.name.clone()),
-            parent_id: Set(unit.parent.clone()),
+            parent_id: Set(unit.parent.as_ref().map(|p| p.id.clone())),
             kind: Set(unit.kind.to_string()),
             is_tenant: Set(unit.tagged_tenant),
             updated_at: Set(now),
         };
         let mut update = vec![ou::Column::Name, ou::Column::Kind, ou::Column::UpdatedAt];
-        if unit.parent.is_some() {
+        if unit.parent.as_ref().is_some_and(|p| p.explicit) {
             update.push(ou::Column::ParentId);
         }
         if unit.tagged_tenant {
@@ -378,14 +381,14 @@ async fn store(
             name: Set(acc.name.clone()),
             email: Set(acc.email.clone()),
             status: Set(acc.status.clone()),
-            parent_id: Set(acc.parent.clone()),
+            parent_id: Set(acc.parent.as_ref().map(|p| p.id.clone())),
             tenant_id: Set(None),
             joined_at: Set(acc.joined_at),
             updated_at: Set(now),
         };
         let mut update = vec![account::Column::Name, account::Column::UpdatedAt];
         for (present, column) in [
-            (acc.parent.is_some(), account::Column::ParentId),
+            (acc.parent.as_ref().is_some_and(|p| p.explicit), account::Column::ParentId),
             (acc.email.is_some(), account::Column::Email),
             (acc.status.is_some(), account::Column::Status),
             (acc.joined_at.is_some(), account::Column::JoinedAt),
@@ -573,22 +576,14 @@ mod tests {
 
     #[test]
     fn parents_come_from_the_id_the_option_or_the_path() {
+        let id = |p: Option<Parent>| p.map(|p| (p.id, p.explicit));
         let item = json!({"Id": "ou-a-1", "ParentId": "r-x"});
-        assert_eq!(
-            parent_of(&item, "ou-a-1", Some("ou-b")).as_deref(),
-            Some("r-x")
-        );
+        assert_eq!(id(parent_of(&item, "ou-a-1", Some("ou-b"))), Some(("r-x".into(), true)));
         let item = json!({"Id": "ou-a-1", "Path": "o-1/r-x/ou-a-0/ou-a-1/"});
-        assert_eq!(parent_of(&item, "ou-a-1", None).as_deref(), Some("ou-a-0"));
-        assert_eq!(
-            parent_of(&item, "ou-a-1", Some("ou-z")).as_deref(),
-            Some("ou-z")
-        );
+        assert_eq!(id(parent_of(&item, "ou-a-1", None)), Some(("ou-a-0".into(), false)));
+        assert_eq!(id(parent_of(&item, "ou-a-1", Some("ou-z"))), Some(("ou-z".into(), true)));
         let item = json!({"Id": "333333333333", "Paths": ["o-1/r-x/111111111111/"]});
-        assert_eq!(
-            parent_of(&item, "333333333333", None).as_deref(),
-            Some("r-x")
-        );
+        assert_eq!(id(parent_of(&item, "333333333333", None)), Some(("r-x".into(), false)));
     }
 
     #[test]

@@ -1,0 +1,8 @@
+//! Integration tests: the real server over HTTP, against SQLite by default or PostgreSQL when
+//! `CONSOLEAI_TEST_DATABASE_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+mod auth;
+mod dashboard;
+mod focus;
+mod org;
+mod summary;
+mod support;
