@@ -151,27 +151,35 @@ pub async fn cost_report(
     })
 }
 
+/// What a trend asks for.
+#[derive(Debug, Clone)]
+pub struct TrendQuery {
+    /// Calendar months, the month of `to` included.
+    pub months: u32,
+    /// Last day included.
+    pub to: NaiveDate,
+    pub granularity: Granularity,
+    pub group_by: Option<CostDimension>,
+    pub tag_key: Option<String>,
+    pub metric: CostMetric,
+}
+
 /// The trend of `owner` over the `months` calendar months ending with the month of `to`.
 pub async fn cost_trend(
     db: &impl ConnectionTrait,
     owner: &CostOwner,
-    months: u32,
-    to: NaiveDate,
-    granularity: Granularity,
-    group_by: Option<CostDimension>,
-    tag_key: Option<String>,
-    metric: CostMetric,
+    q: TrendQuery,
 ) -> AppResult<CostTrend> {
-    let grouping = Grouping::new(group_by, tag_key)?;
-    let range = trend_range(months, to);
-    let rows = query::daily(db, owner, range, &grouping, metric).await?;
+    let grouping = Grouping::new(q.group_by, q.tag_key)?;
+    let range = trend_range(q.months, q.to);
+    let rows = query::daily(db, owner, range, &grouping, q.metric).await?;
     Ok(CostTrend {
-        granularity,
+        granularity: q.granularity,
         from: range.start,
-        to,
-        metric,
-        group_by,
-        series: series(rows, range, granularity),
+        to: q.to,
+        metric: q.metric,
+        group_by: q.group_by,
+        series: series(rows, range, q.granularity),
     })
 }
 

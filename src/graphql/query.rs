@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::context::parts;
 use super::ids;
 use super::pagination::{connection, page_args};
-use super::types::{cost_of, trend_of, Account, Node, Tenant, TenantConnection, Viewer};
+use super::types::{cost_of, trend_of, Account, Node, Tenant, TenantConnection, TrendArgs, Viewer};
 use crate::cost::report::{CostReport, CostTrend, Granularity};
 use crate::cost::{CostDimension, CostMetric};
 use crate::error::AppError;
@@ -127,12 +127,14 @@ impl QueryRoot {
             ctx,
             owner,
             "Query.unallocatedCostTrend",
-            months,
-            to,
-            granularity,
-            group_by,
-            tag_key,
-            metric,
+            TrendArgs {
+                months,
+                to,
+                granularity,
+                group_by,
+                tag_key,
+                metric,
+            },
         )
         .await
     }

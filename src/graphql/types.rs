@@ -9,7 +9,9 @@ use super::pagination::{connection, page_args, KeyConnection};
 use crate::audit::{self, CostView};
 use crate::auth::Role;
 use crate::cost::period::Month;
-use crate::cost::report::{self, CostReport, CostSeries, CostSnapshot, CostTrend, Granularity};
+use crate::cost::report::{
+    self, CostReport, CostSeries, CostSnapshot, CostTrend, Granularity, TrendQuery,
+};
 use crate::cost::{CostDimension, CostMetric};
 use crate::error::AppError;
 use crate::tenancy::{directory, CostOwner, TenantRef};
@@ -88,33 +90,33 @@ pub async fn cost_of(
     audited(ctx, &owner, view, month.to_string(), report).await
 }
 
+/// A trend's arguments as the API takes them.
+pub struct TrendArgs {
+    pub months: i32,
+    pub to: Option<NaiveDate>,
+    pub granularity: Granularity,
+    pub group_by: Option<CostDimension>,
+    pub tag_key: Option<String>,
+    pub metric: CostMetric,
+}
+
 /// Trend of an owner (shared by `Tenant.costTrend` and `unallocatedCostTrend`).
-#[allow(clippy::too_many_arguments)]
 pub async fn trend_of(
     ctx: &Context<'_>,
     owner: CostOwner,
     view: &str,
-    months: i32,
-    to: Option<NaiveDate>,
-    granularity: Granularity,
-    group_by: Option<CostDimension>,
-    tag_key: Option<String>,
-    metric: CostMetric,
+    args: TrendArgs,
 ) -> async_graphql::Result<CostTrend> {
     let (request, db) = parts(ctx)?;
-    let months = months_arg(months)?;
-    let to = to.unwrap_or(request.today);
-    let trend = report::cost_trend(
-        db,
-        &owner,
-        months,
-        to,
-        granularity,
-        group_by,
-        tag_key,
-        metric,
-    )
-    .await?;
+    let query = TrendQuery {
+        months: months_arg(args.months)?,
+        to: args.to.unwrap_or(request.today),
+        granularity: args.granularity,
+        group_by: args.group_by,
+        tag_key: args.tag_key,
+        metric: args.metric,
+    };
+    let trend = report::cost_trend(db, &owner, query).await?;
     let period = format!("{}..{}", trend.from, trend.to);
     audited(ctx, &owner, view, period, trend).await
 }
@@ -200,12 +202,14 @@ impl Tenant {
             ctx,
             owner,
             "Tenant.costTrend",
-            months,
-            to,
-            granularity,
-            group_by,
-            tag_key,
-            metric,
+            TrendArgs {
+                months,
+                to,
+                granularity,
+                group_by,
+                tag_key,
+                metric,
+            },
         )
         .await
     }

@@ -30,7 +30,10 @@ pub async fn handle(
         }
     };
     let mut request = request.into_inner();
-    let operation = request.operation_name.clone().or_else(|| single_operation_name(&request.query));
+    let operation = request
+        .operation_name
+        .clone()
+        .or_else(|| single_operation_name(&request.query));
     let subject = principal.subject.clone();
     let role = principal.role.as_str();
     let tenants = principal

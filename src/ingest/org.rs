@@ -293,16 +293,25 @@ fn optional(item: &Value, field: &str) -> Option<String> {
 /// `ParentId`, else the option given for the file, else the nearest OU or root in the item's path.
 fn parent_of(item: &Value, id: &str, parent: Option<&str>) -> Option<Parent> {
     if let Some(p) = optional(item, "ParentId").or_else(|| parent.map(str::to_string)) {
-        return Some(Parent { id: p, explicit: true });
+        return Some(Parent {
+            id: p,
+            explicit: true,
+        });
     }
     let path = optional(item, "Path").or_else(|| {
-        item.get("Paths").and_then(Value::as_array).and_then(|p| p.first()).and_then(Value::as_str).map(str::to_string)
+        item.get("Paths")
+            .and_then(Value::as_array)
+            .and_then(|p| p.first())
+            .and_then(Value::as_str)
+            .map(str::to_string)
     })?;
     path.split('/')
         .filter(|s| !s.is_empty() && *s != id)
-        .filter(|s| s.starts_with("ou-") || s.starts_with("r-"))
-        .next_back()
-        .map(|p| Parent { id: p.to_string(), explicit: false })
+        .rfind(|s| s.starts_with("ou-") || s.starts_with("r-"))
+        .map(|p| Parent {
+            id: p.to_string(),
+            explicit: false,
+        })
 }
 
 fn tagged_tenant(item: &Value) -> bool {
@@ -388,7 +397,10 @@ async fn store(
         };
         let mut update = vec![account::Column::Name, account::Column::UpdatedAt];
         for (present, column) in [
-            (acc.parent.as_ref().is_some_and(|p| p.explicit), account::Column::ParentId),
+            (
+                acc.parent.as_ref().is_some_and(|p| p.explicit),
+                account::Column::ParentId,
+            ),
             (acc.email.is_some(), account::Column::Email),
             (acc.status.is_some(), account::Column::Status),
             (acc.joined_at.is_some(), account::Column::JoinedAt),
@@ -578,12 +590,24 @@ mod tests {
     fn parents_come_from_the_id_the_option_or_the_path() {
         let id = |p: Option<Parent>| p.map(|p| (p.id, p.explicit));
         let item = json!({"Id": "ou-a-1", "ParentId": "r-x"});
-        assert_eq!(id(parent_of(&item, "ou-a-1", Some("ou-b"))), Some(("r-x".into(), true)));
+        assert_eq!(
+            id(parent_of(&item, "ou-a-1", Some("ou-b"))),
+            Some(("r-x".into(), true))
+        );
         let item = json!({"Id": "ou-a-1", "Path": "o-1/r-x/ou-a-0/ou-a-1/"});
-        assert_eq!(id(parent_of(&item, "ou-a-1", None)), Some(("ou-a-0".into(), false)));
-        assert_eq!(id(parent_of(&item, "ou-a-1", Some("ou-z"))), Some(("ou-z".into(), true)));
+        assert_eq!(
+            id(parent_of(&item, "ou-a-1", None)),
+            Some(("ou-a-0".into(), false))
+        );
+        assert_eq!(
+            id(parent_of(&item, "ou-a-1", Some("ou-z"))),
+            Some(("ou-z".into(), true))
+        );
         let item = json!({"Id": "333333333333", "Paths": ["o-1/r-x/111111111111/"]});
-        assert_eq!(id(parent_of(&item, "333333333333", None)), Some(("r-x".into(), false)));
+        assert_eq!(
+            id(parent_of(&item, "333333333333", None)),
+            Some(("r-x".into(), false))
+        );
     }
 
     #[test]

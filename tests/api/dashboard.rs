@@ -5,16 +5,27 @@ use serde_json::json;
 use crate::support::*;
 
 fn document(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/clients/dashboard/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/clients/dashboard/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 #[test]
 fn schema_graphql_equals_consoleai_schema() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_consoleai")).arg("schema").output().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_consoleai"))
+        .arg("schema")
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let printed = String::from_utf8(output.stdout).unwrap();
-    let stored = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
-    assert!(printed == stored, "schema.graphql is stale: run `cargo run -- schema > schema.graphql`");
+    let stored =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert!(
+        printed == stored,
+        "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
+    );
 }
 
 #[tokio::test]
@@ -22,43 +33,93 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
     let app = spawn_app().await;
     let scratch = Scratch::new();
     let today = chrono::Utc::now().date_naive();
-    let files = consoleai::generate::generate(&consoleai::generate::GenerateOptions::demo(today), &scratch.0).unwrap();
+    let files = consoleai::generate::generate(
+        &consoleai::generate::GenerateOptions::demo(today),
+        &scratch.0,
+    )
+    .unwrap();
     app.import_org(std::slice::from_ref(&files.org), &[]).await;
     app.import_focus(&files.focus).await;
     let tenant = files.tenant_ids[0].clone();
     let devops = app.token(role("devops"), &[&tenant]);
 
-    let summary = app.graphql(Some(&devops), &document("Summary.graphql"), json!({})).await;
-    let edges = summary.data()["tenants"]["edges"].as_array().unwrap().clone();
+    let summary = app
+        .graphql(Some(&devops), &document("Summary.graphql"), json!({}))
+        .await;
+    let edges = summary.data()["tenants"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(edges.len(), 1, "a devops sees their one tenant");
     let tenant_id = edges[0]["node"]["id"].as_str().unwrap().to_string();
 
-    let page = app.graphql(Some(&devops), &document("TenantFinops.graphql"), json!({"tenant": tenant_id})).await;
+    let page = app
+        .graphql(
+            Some(&devops),
+            &document("TenantFinops.graphql"),
+            json!({"tenant": tenant_id}),
+        )
+        .await;
     let t = &page.data()["tenant"];
-    assert!(t["cost"]["breakdown"].as_array().unwrap().len() >= 5, "services: {}", t["cost"]);
+    assert!(
+        t["cost"]["breakdown"].as_array().unwrap().len() >= 5,
+        "services: {}",
+        t["cost"]
+    );
     assert!(!t["byAccount"]["breakdown"].as_array().unwrap().is_empty());
-    assert_eq!(t["costTrend"]["series"][0]["points"].as_array().unwrap().len() as i64, {
-        let from = chrono::NaiveDate::parse_from_str(t["costTrend"]["from"].as_str().unwrap(), "%Y-%m-%d").unwrap();
-        (today - from).num_days() + 1
-    });
+    assert_eq!(
+        t["costTrend"]["series"][0]["points"]
+            .as_array()
+            .unwrap()
+            .len() as i64,
+        {
+            let from = chrono::NaiveDate::parse_from_str(
+                t["costTrend"]["from"].as_str().unwrap(),
+                "%Y-%m-%d",
+            )
+            .unwrap();
+            (today - from).num_days() + 1
+        }
+    );
     // Group totals add up to the total, to the cent and beyond.
-    let total: rust_decimal::Decimal = t["cost"]["totals"][0]["amount"].as_str().unwrap().parse().unwrap();
+    let total: rust_decimal::Decimal = t["cost"]["totals"][0]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let sum: rust_decimal::Decimal = t["cost"]["breakdown"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| g["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap())
+        .map(|g| {
+            g["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
         .sum();
     assert_eq!(total, sum);
     let by_tag: rust_decimal::Decimal = t["byTag"]["breakdown"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| g["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap())
+        .map(|g| {
+            g["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
         .sum();
-    assert_eq!(by_tag, total, "untagged cost is shown under a null key, not dropped");
+    assert_eq!(
+        by_tag, total,
+        "untagged cost is shown under a null key, not dropped"
+    );
 
     // Every cost field read is audited with the operation that read it.
-    let audited = app.scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'TenantFinops'").await;
+    let audited = app
+        .scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'TenantFinops'")
+        .await;
     assert_eq!(audited, 6);
 }

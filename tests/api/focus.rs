@@ -33,7 +33,8 @@ fn expected(path: &std::path::Path, metric: &str) -> Expected {
         let amount = Decimal::from_str(&cell(&r, &header, metric).unwrap_or("0".into())).unwrap();
         total_billed += Decimal::from_str(&cell(&r, &header, "BilledCost").unwrap()).unwrap();
         total_list += Decimal::from_str(&cell(&r, &header, "ListCost").unwrap()).unwrap();
-        let account = cell(&r, &header, "SubAccountId").or_else(|| cell(&r, &header, "BillingAccountId"));
+        let account =
+            cell(&r, &header, "SubAccountId").or_else(|| cell(&r, &header, "BillingAccountId"));
         for (dim, key) in [
             ("PROVIDER", cell(&r, &header, "ProviderName")),
             ("SERVICE", cell(&r, &header, "ServiceName")),
@@ -42,11 +43,19 @@ fn expected(path: &std::path::Path, metric: &str) -> Expected {
             *by.entry((dim, key)).or_insert(Decimal::ZERO) += amount;
         }
     }
-    Expected { by, total_billed, total_list }
+    Expected {
+        by,
+        total_billed,
+        total_list,
+    }
 }
 
 fn dec(v: &Value) -> Decimal {
-    Decimal::from_str(v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}"))).unwrap()
+    Decimal::from_str(
+        v.as_str()
+            .unwrap_or_else(|| panic!("not a decimal string: {v}")),
+    )
+    .unwrap()
 }
 
 const UNALLOCATED: &str = r#"query($groupBy: CostDimension, $metric: CostMetric!) {
@@ -61,17 +70,28 @@ async fn the_sample_imports_with_totals_exact_by_provider_service_and_account() 
     let app = spawn_app().await;
     let report = app.import_focus(&[shared(SAMPLE)]).await;
     assert_eq!(report.rows, 1000);
-    assert_eq!(report.unallocated_rows, 1000, "no org imported: everything is unallocated");
+    assert_eq!(
+        report.unallocated_rows, 1000,
+        "no org imported: everything is unallocated"
+    );
 
     for (metric, column) in [("BILLED", "BilledCost"), ("LIST", "ListCost")] {
         let want = expected(&shared(SAMPLE), column);
         for dim in ["PROVIDER", "SERVICE", "ACCOUNT"] {
             let answer = app
-                .graphql(Some(&app.admin()), UNALLOCATED, json!({"groupBy": dim, "metric": metric}))
+                .graphql(
+                    Some(&app.admin()),
+                    UNALLOCATED,
+                    json!({"groupBy": dim, "metric": metric}),
+                )
                 .await;
             let data = answer.data();
             let total = dec(&data["unallocatedCost"]["totals"][0]["amount"]);
-            let want_total = if metric == "BILLED" { want.total_billed } else { want.total_list };
+            let want_total = if metric == "BILLED" {
+                want.total_billed
+            } else {
+                want.total_list
+            };
             assert_eq!(total, want_total, "{metric} total");
             let got: BTreeMap<Option<String>, Decimal> = data["unallocatedCost"]["breakdown"]
                 .as_array()
@@ -79,8 +99,12 @@ async fn the_sample_imports_with_totals_exact_by_provider_service_and_account() 
                 .iter()
                 .map(|g| (g["key"].as_str().map(str::to_string), dec(&g["amount"])))
                 .collect();
-            let want_groups: BTreeMap<Option<String>, Decimal> =
-                want.by.iter().filter(|((d, _), _)| *d == dim).map(|((_, k), v)| (k.clone(), v.normalize())).collect();
+            let want_groups: BTreeMap<Option<String>, Decimal> = want
+                .by
+                .iter()
+                .filter(|((d, _), _)| *d == dim)
+                .map(|((_, k), v)| (k.clone(), v.normalize()))
+                .collect();
             let got: BTreeMap<_, _> = got.into_iter().map(|(k, v)| (k, v.normalize())).collect();
             assert_eq!(got, want_groups, "{metric} by {dim}");
         }
@@ -117,14 +141,26 @@ fn sample_org(scratch: &Scratch) -> std::path::PathBuf {
 const TENANT_COST: &str = r#"query($id: ID!) { tenant(id: $id) { cost(period: "2024-09") { totals { amount currency } } } }"#;
 
 async fn tenant_total(app: &TestApp, id: &str) -> Decimal {
-    let answer = app.graphql(Some(&app.admin()), TENANT_COST, json!({"id": id})).await;
-    let totals = answer.data()["tenant"]["cost"]["totals"].as_array().unwrap().clone();
+    let answer = app
+        .graphql(Some(&app.admin()), TENANT_COST, json!({"id": id}))
+        .await;
+    let totals = answer.data()["tenant"]["cost"]["totals"]
+        .as_array()
+        .unwrap()
+        .clone();
     totals.iter().map(|t| dec(&t["amount"])).sum()
 }
 
 async fn unallocated_total(app: &TestApp) -> Decimal {
-    let answer = app.graphql(Some(&app.admin()), UNALLOCATED, json!({"metric": "BILLED"})).await;
-    answer.data()["unallocatedCost"]["totals"].as_array().unwrap().iter().map(|t| dec(&t["amount"])).sum()
+    let answer = app
+        .graphql(Some(&app.admin()), UNALLOCATED, json!({"metric": "BILLED"}))
+        .await;
+    answer.data()["unallocatedCost"]["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| dec(&t["amount"]))
+        .sum()
 }
 
 #[tokio::test]
@@ -139,7 +175,10 @@ async fn tenants_plus_unallocated_equal_the_whole_bill_whichever_is_imported_fir
         } else {
             app.import_focus(&[shared(SAMPLE)]).await;
             let report = app.import_org(&[sample_org(&scratch)], &[]).await;
-            assert_eq!(report.reassigned_accounts, 3, "three accounts move from unallocated to a tenant");
+            assert_eq!(
+                report.reassigned_accounts, 3,
+                "three accounts move from unallocated to a tenant"
+            );
         }
         let alpha = tenant_total(&app, "ou-t001-aaaaaaaa").await;
         let beta = tenant_total(&app, "ou-t001-bbbbbbbb").await;
@@ -148,7 +187,8 @@ async fn tenants_plus_unallocated_equal_the_whole_bill_whichever_is_imported_fir
         assert_eq!(alpha + beta + rest, whole, "org first: {org_first}");
         // The nested, untagged OU's account belongs to the nearest tenant above it (Beta).
         let want_beta = expected(&shared(SAMPLE), "BilledCost");
-        let beta_expected = want_beta.by[&("ACCOUNT", Some("18938484842".into()))] + want_beta.by[&("ACCOUNT", Some("85742851457".into()))];
+        let beta_expected = want_beta.by[&("ACCOUNT", Some("18938484842".into()))]
+            + want_beta.by[&("ACCOUNT", Some("85742851457".into()))];
         assert_eq!(beta, beta_expected);
     }
 }
@@ -160,13 +200,20 @@ async fn rollup_snapshot(app: &TestApp) -> Vec<String> {
                billed_cost, effective_cost, list_cost, line_count FROM cost_daily";
     let rows = app
         .db
-        .query_all_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), sql))
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            sql,
+        ))
         .await
         .unwrap();
     let mut out: Vec<String> = rows
         .iter()
         .map(|r| {
-            let s = |c: &str| r.try_get::<Option<String>>("", c).unwrap().unwrap_or_default();
+            let s = |c: &str| {
+                r.try_get::<Option<String>>("", c)
+                    .unwrap()
+                    .unwrap_or_default()
+            };
             let i = |c: &str| r.try_get::<i64>("", c).unwrap();
             format!(
                 "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
@@ -200,7 +247,11 @@ async fn importing_the_same_file_twice_changes_nothing() {
     assert_eq!(lines, 1000);
     // Both batches are on record; the second replaced the first's scopes.
     assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches").await, 2);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'cost.import'").await, 2);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'cost.import'")
+            .await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -214,19 +265,33 @@ async fn a_corrupted_file_names_its_line_and_column_and_leaves_the_data_intact()
     let text = std::fs::read_to_string(shared(SAMPLE)).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let header: Vec<&str> = lines[0].split(',').collect();
-    let billed = header.iter().position(|h| h.trim_matches('"') == "BilledCost").unwrap();
+    let billed = header
+        .iter()
+        .position(|h| h.trim_matches('"') == "BilledCost")
+        .unwrap();
     let mut cells: Vec<String> = lines[699].split(',').map(str::to_string).collect();
     cells[billed] = "12,5".replace(',', "x");
     lines[699] = cells.join(",");
     let corrupted = scratch.write("corrupted.csv", &(lines.join("\n") + "\n"));
 
-    let err = consoleai::ingest::import_focus(&app.db, &[corrupted.clone()], "test", false).await.unwrap_err().to_string();
+    let err = consoleai::ingest::import_focus(&app.db, &[corrupted], "test", false)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("corrupted.csv:700"), "{err}");
     assert!(err.contains("BilledCost"), "{err}");
     assert!(err.contains("'12x5' is not a number"), "{err}");
-    assert_eq!(rollup_snapshot(&app).await, before, "nothing stored changed");
+    assert_eq!(
+        rollup_snapshot(&app).await,
+        before,
+        "nothing stored changed"
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, 1000);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches").await, 1, "the failed batch left nothing");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM import_batches").await,
+        1,
+        "the failed batch left nothing"
+    );
 }
 
 #[tokio::test]
@@ -238,7 +303,10 @@ async fn a_restated_bill_replaces_its_billing_period_and_gzip_imports_alike() {
     let text = std::fs::read_to_string(shared(SAMPLE)).unwrap();
     let first: Vec<&str> = text.lines().take(101).collect();
     let path = scratch.0.join("restated.csv.gz");
-    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::default());
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).unwrap(),
+        flate2::Compression::default(),
+    );
     gz.write_all((first.join("\n") + "\n").as_bytes()).unwrap();
     gz.finish().unwrap();
     let plain = scratch.write("restated.csv", &(first.join("\n") + "\n"));
@@ -248,8 +316,18 @@ async fn a_restated_bill_replaces_its_billing_period_and_gzip_imports_alike() {
     let want = expected(&plain, "BilledCost");
     // The restatement holds only AWS's September scope: that scope is replaced, while the other
     // providers' billing scopes keep their lines.
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines WHERE provider = 'AWS'").await, 100);
-    let answer = app.graphql(Some(&app.admin()), UNALLOCATED, json!({"groupBy": "PROVIDER", "metric": "BILLED"})).await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM cost_lines WHERE provider = 'AWS'")
+            .await,
+        100
+    );
+    let answer = app
+        .graphql(
+            Some(&app.admin()),
+            UNALLOCATED,
+            json!({"groupBy": "PROVIDER", "metric": "BILLED"}),
+        )
+        .await;
     let by_provider: BTreeMap<String, Decimal> = answer.data()["unallocatedCost"]["breakdown"]
         .as_array()
         .unwrap()
@@ -257,9 +335,16 @@ async fn a_restated_bill_replaces_its_billing_period_and_gzip_imports_alike() {
         .map(|g| (g["key"].as_str().unwrap().to_string(), dec(&g["amount"])))
         .collect();
     let want_aws = want.by[&("PROVIDER", Some("AWS".into()))];
-    assert_eq!(by_provider["AWS"], want_aws, "AWS now reads the restated lines only");
+    assert_eq!(
+        by_provider["AWS"], want_aws,
+        "AWS now reads the restated lines only"
+    );
     let original = expected(&shared(SAMPLE), "BilledCost");
     for provider in ["Microsoft", "Oracle"] {
-        assert_eq!(by_provider[provider], original.by[&("PROVIDER", Some(provider.into()))], "{provider} untouched");
+        assert_eq!(
+            by_provider[provider],
+            original.by[&("PROVIDER", Some(provider.into()))],
+            "{provider} untouched"
+        );
     }
 }

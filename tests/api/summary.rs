@@ -4,7 +4,11 @@ use serde_json::json;
 use crate::support::*;
 
 fn summary_document() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/clients/dashboard/Summary.graphql")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/clients/dashboard/Summary.graphql"
+    ))
+    .unwrap()
 }
 
 /// Statements the Summary request ran, for an organisation of `tenants` tenants.
@@ -25,13 +29,21 @@ async fn summary_statements(tenants: usize) -> (usize, usize, i64) {
     app.import_focus(&files.focus).await;
 
     let before = app.statement_count();
-    let answer = app.graphql(Some(&app.admin()), &summary_document(), json!({})).await;
+    let answer = app
+        .graphql(Some(&app.admin()), &summary_document(), json!({}))
+        .await;
     let statements = app.statement_count() - before;
     let edges = answer.data()["tenants"]["edges"].as_array().unwrap();
     for edge in edges {
         let node = &edge["node"];
-        assert!(!node["monthToDate"]["totals"].as_array().unwrap().is_empty(), "{node}");
-        assert_eq!(node["monthlyTrend"][0]["points"].as_array().unwrap().len(), 3);
+        assert!(
+            !node["monthToDate"]["totals"].as_array().unwrap().is_empty(),
+            "{node}"
+        );
+        assert_eq!(
+            node["monthlyTrend"][0]["points"].as_array().unwrap().len(),
+            3
+        );
     }
     let audited = app.scalar("SELECT COUNT(*) FROM cost_views_audit").await;
     (edges.len(), statements, audited)
@@ -42,7 +54,10 @@ async fn the_summary_runs_the_same_statements_for_2_and_for_20_tenants() {
     let (two, small, audited_small) = summary_statements(2).await;
     let (twenty, large, audited_large) = summary_statements(20).await;
     assert_eq!((two, twenty), (2, 20));
-    assert_eq!(small, large, "statements for 2 tenants: {small}, for 20: {large}");
+    assert_eq!(
+        small, large,
+        "statements for 2 tenants: {small}, for 20: {large}"
+    );
     assert!(small <= 8, "{small} statements");
     // Every tenant's cost read is on record: month-to-date and trend, per tenant.
     assert_eq!(audited_small, 2 * 2);

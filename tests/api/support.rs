@@ -15,7 +15,9 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
 /// The real sample data shipped beside the project.
 pub fn shared(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(path)
 }
 
 pub fn jwt_settings() -> JwtSettings {
@@ -39,9 +41,14 @@ pub async fn fresh_db() -> TestDb {
     let name = format!("consoleai_test_{}", uuid::Uuid::new_v4().simple());
     let url = match std::env::var("CONSOLEAI_TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
-            let admin = sea_orm::Database::connect(&server).await.expect("connect to CONSOLEAI_TEST_DATABASE_URL");
+            let admin = sea_orm::Database::connect(&server)
+                .await
+                .expect("connect to CONSOLEAI_TEST_DATABASE_URL");
             admin
-                .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
+                .execute_raw(Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("CREATE DATABASE {name}"),
+                ))
                 .await
                 .expect("create test database");
             admin.close().await.ok();
@@ -53,7 +60,10 @@ pub async fn fresh_db() -> TestDb {
             format!("sqlite://{}?mode=rwc", path.display())
         }
     };
-    let settings = DatabaseSettings { url: url.clone(), max_connections: 8 };
+    let settings = DatabaseSettings {
+        url: url.clone(),
+        max_connections: 8,
+    };
     let db = db::connect(&settings).await.expect("connect");
     db::migrate(&db).await.expect("migrate");
     TestDb { url, db }
@@ -81,11 +91,20 @@ pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
     });
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
-        database: DatabaseSettings { url: test_db.url, max_connections: 8 },
+        database: DatabaseSettings {
+            url: test_db.url,
+            max_connections: 8,
+        },
         jwt: jwt_settings(),
-        graphql: GraphqlSettings { introspection: true, max_depth: 15, max_complexity: 10_000 },
+        graphql: GraphqlSettings {
+            introspection: true,
+            max_depth: 15,
+            max_complexity: 10_000,
+        },
     };
-    let app = Application::build(&settings, db.clone()).await.expect("build app");
+    let app = Application::build(&settings, db.clone())
+        .await
+        .expect("build app");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -105,7 +124,11 @@ pub struct Answer {
 
 impl Answer {
     pub fn data(&self) -> &Value {
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
         &self.body["data"]
     }
 
@@ -131,10 +154,13 @@ impl TestApp {
     }
 
     pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Answer {
-        let mut request = self.client.post(format!("{}/graphql", self.address)).json(&json!({
-            "query": query,
-            "variables": variables,
-        }));
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({
+                "query": query,
+                "variables": variables,
+            }));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -148,13 +174,24 @@ impl TestApp {
         self.statements.load(Ordering::SeqCst)
     }
 
-    pub async fn import_org(&self, files: &[PathBuf], tenants: &[&str]) -> consoleai::ingest::OrgImportReport {
-        let options = consoleai::ingest::OrgImportOptions { tenants: tenants.iter().map(|s| s.to_string()).collect(), parent: None };
-        consoleai::ingest::import_org(&self.db, files, &options, "test").await.expect("org import")
+    pub async fn import_org(
+        &self,
+        files: &[PathBuf],
+        tenants: &[&str],
+    ) -> consoleai::ingest::OrgImportReport {
+        let options = consoleai::ingest::OrgImportOptions {
+            tenants: tenants.iter().map(|s| s.to_string()).collect(),
+            parent: None,
+        };
+        consoleai::ingest::import_org(&self.db, files, &options, "test")
+            .await
+            .expect("org import")
     }
 
     pub async fn import_focus(&self, files: &[PathBuf]) -> consoleai::ingest::FocusImportReport {
-        consoleai::ingest::import_focus(&self.db, files, "test", false).await.expect("focus import")
+        consoleai::ingest::import_focus(&self.db, files, "test", false)
+            .await
+            .expect("focus import")
     }
 
     /// One number from SQL, e.g. a count.
@@ -174,7 +211,8 @@ pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     pub fn new() -> Scratch {
-        let dir = std::env::temp_dir().join(format!("consoleai-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("consoleai-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
     }
