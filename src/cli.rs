@@ -110,6 +110,19 @@ pub enum ImportCommand {
     Focus {
         #[command(flatten)]
         database: DatabaseSettings,
+        /// Load even if these files were loaded already or a newer delivery is stored.
+        #[arg(long)]
+        force: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// AWS Cost and Usage Report files (legacy or 2.0; CSV, .csv.gz or .parquet), imported as one batch.
+    Cur {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        /// Load even if these files were loaded already or a newer delivery is stored.
+        #[arg(long)]
+        force: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },

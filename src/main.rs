@@ -127,23 +127,31 @@ async fn import(what: ImportCommand) -> Result<(), String> {
             );
             Ok(())
         }
-        ImportCommand::Focus { database, files } => {
-            let connection = open(&database).await?;
-            let started = std::time::Instant::now();
-            let report = ingest::import_focus(&connection, &files, &actor, true)
-                .await
-                .map_err(|e| e.to_string())?;
-            let seconds = started.elapsed().as_secs_f64();
-            println!(
-                "imported {} cost lines ({} unallocated) in {:.2}s ({:.0} lines/s), replacing {} billing scope(s); batch {}",
-                report.rows,
-                report.unallocated_rows,
-                seconds,
-                report.rows as f64 / seconds.max(1e-9),
-                report.scopes.len(),
-                report.batch_id
-            );
-            Ok(())
-        }
+        ImportCommand::Focus { database, force, files } => import_cost(database, ingest::CostFormat::Focus, files, force, actor).await,
+        ImportCommand::Cur { database, force, files } => import_cost(database, ingest::CostFormat::Cur, files, force, actor).await,
     }
+}
+
+async fn import_cost(
+    database: config::DatabaseSettings,
+    format: ingest::CostFormat,
+    files: Vec<std::path::PathBuf>,
+    force: bool,
+    actor: String,
+) -> Result<(), String> {
+    let connection = open(&database).await?;
+    let options = ingest::ImportOptions { actor, progress: true, force };
+    let report = ingest::import_cost(&connection, format, &files, &options).await.map_err(|e| e.to_string())?;
+    let totals: Vec<String> = report.totals.iter().map(|(currency, amount)| format!("{amount} {currency}")).collect();
+    println!(
+        "{}: {} ({} unallocated lines); billed {}; {:.2}s, {:.0} lines/s; batch {}",
+        report.status,
+        report.message,
+        report.unallocated_rows,
+        if totals.is_empty() { "nothing".to_string() } else { totals.join(", ") },
+        report.seconds,
+        report.rows as f64 / report.seconds.max(1e-9),
+        report.batch_id
+    );
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Structured logs: JSON lines with the request id, subject, tenant, operation and duration.
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
-/// Installs the global subscriber. `RUST_LOG` filters (default `info`); `json` picks JSON lines.
+/// Installs the global subscriber, writing to stderr (stdout is for command output such as
+/// `consoleai schema` and `consoleai token`). `RUST_LOG` filters (default `info`); `json` picks JSON lines.
 pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
@@ -16,7 +17,7 @@ pub fn init(json: bool) {
             )
             .try_init()
     } else {
-        registry.with(fmt::layer().with_target(false)).try_init()
+        registry.with(fmt::layer().with_writer(std::io::stderr).with_target(false)).try_init()
     };
     // A second init (tests) keeps the first subscriber.
     let _ = result;

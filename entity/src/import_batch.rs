@@ -9,7 +9,7 @@ pub struct Model {
     /// `focus` or `org`.
     pub kind: String,
     pub source: String,
-    /// `loaded` once committed (a failed import rolls back and leaves no batch behind).
+    /// `loading`, `loaded`, `skipped` (nothing newer to load) or `failed`.
     pub status: String,
     pub rows: i64,
     /// JSON list of the billing scopes (provider, billing account, period) the batch replaced.
@@ -17,6 +17,17 @@ pub struct Model {
     pub imported_by: Option<String>,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// `focus` or `cur` for cost files.
+    pub format: Option<String>,
+    /// SHA-256 of the files' bytes, in order: the same files again are a no-op.
+    pub file_hash: Option<String>,
+    /// The importing process, so a crashed import is recognised as failed on the next start.
+    pub pid: Option<i64>,
+    pub host: Option<String>,
+    pub error: Option<String>,
+    /// JSON object: currency → billed total (decimal text).
+    pub totals: Option<String>,
+    pub duration_ms: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

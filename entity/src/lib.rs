@@ -2,6 +2,9 @@
 //! (`consoleai::cost::money` converts them to and from `Decimal`).
 pub mod account;
 pub mod audit_event;
+pub mod billing_scope;
+pub mod cost_daily;
+pub mod cost_daily_tag;
 pub mod cost_line;
 pub mod cost_view_audit;
 pub mod import_batch;

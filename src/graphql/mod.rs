@@ -1,22 +1,27 @@
 //! The GraphQL API: schema, resolvers (thin: they check the caller and call the domain), loaders.
 pub mod context;
 pub mod ids;
+pub mod imports;
 pub mod loaders;
 pub mod pagination;
 pub mod query;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::config::GraphqlSettings;
 pub use context::RequestContext;
 
-pub type ApiSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+/// Every query field, gathered from the modules that own them.
+#[derive(MergedObject, Default)]
+pub struct Query(query::QueryRoot, imports::ImportQuery);
+
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 /// Builds the schema with its limits from configuration and the database as shared data.
 pub fn build_schema(settings: &GraphqlSettings, db: Option<DatabaseConnection>) -> ApiSchema {
-    let mut builder = Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity);
     if !settings.introspection {

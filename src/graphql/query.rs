@@ -11,6 +11,7 @@ use crate::cost::{CostDimension, CostMetric};
 use crate::error::AppError;
 use crate::tenancy::directory;
 
+#[derive(Default)]
 pub struct QueryRoot;
 
 #[Object]

@@ -1,37 +1,21 @@
 //! FOCUS 1.0–1.2 cost files (CSV, optionally gzip-compressed), as AWS Data Exports and other
 //! providers write them.
 //!
-//! The import streams: rows are parsed and inserted in small batches, so memory stays flat however
-//! large the file. All files of one import form one batch in one transaction; each billing scope
-//! (provider, billing account, billing period) they contain replaces the one stored before, and the
-//! daily rollups of those scopes are rebuilt. A bad row aborts everything with file, line and column.
-use std::collections::{BTreeSet, HashMap};
+//! This module only reads: [`open`] turns a file into a stream of [`CostRecord`]s, parsed row by row
+//! as the stream is read (memory stays flat), each bad cell reported with file, line and column.
+//! Storing is `super::cost`'s job, the same for every format.
+use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::io::{BufReader, Read};
+use std::path::Path;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
 
-use super::rollup::{replace_scope, BillingScope};
+use super::record::{CostRecord, RecordStream};
 use super::ImportError;
-use crate::audit;
 use crate::cost::money;
-use entity::{account, cost_line, import_batch};
-
-/// Rows per INSERT: 28 columns × 500 stays under SQLite's 32,766 bound parameters.
-const BATCH_ROWS: usize = 500;
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FocusImportReport {
-    pub batch_id: String,
-    pub rows: u64,
-    /// Rows whose account is under no tenant.
-    pub unallocated_rows: u64,
-    pub scopes: Vec<BillingScope>,
-}
 
 /// Where each FOCUS column sits in this file's header. FOCUS 1.0 to 1.2 share these names;
 /// `Region` (1.0-preview) and `ServiceProviderName` (1.3) are accepted as aliases.
@@ -109,164 +93,61 @@ impl Columns {
     }
 }
 
-/// Imports FOCUS files as one batch in one transaction.
-pub async fn import_focus(
-    db: &DatabaseConnection,
-    files: &[PathBuf],
-    actor: &str,
-    show_progress: bool,
-) -> Result<FocusImportReport, ImportError> {
-    let tenants_by_account: HashMap<String, Option<String>> = account::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.tenant_id))
-        .collect();
-    let batch_id = uuid::Uuid::new_v4().to_string();
-    let started_at = Utc::now();
-    let txn = db.begin().await?;
-    import_batch::Entity::insert(import_batch::ActiveModel {
-        id: Set(batch_id.clone()),
-        kind: Set("focus".into()),
-        source: Set(files
-            .iter()
-            .map(|f| f.display().to_string())
-            .collect::<Vec<_>>()
-            .join(",")),
-        status: Set("loading".into()),
-        rows: Set(0),
-        scopes: Set(None),
-        imported_by: Set(Some(actor.to_string())),
-        started_at: Set(started_at),
-        finished_at: Set(None),
-    })
-    .exec(&txn)
-    .await?;
-
-    let mut scopes = BTreeSet::new();
-    let mut rows = 0u64;
-    let mut unallocated_rows = 0u64;
-    for file in files {
-        let mut reader = open(file, show_progress)?;
-        let header = reader
-            .headers()
-            .map_err(|e| {
-                ImportError::invalid(file, Some(1), None, format!("unreadable header: {e}"))
-            })?
-            .clone();
-        let columns = Columns::from_header(file, &header)?;
-        let mut pending = Vec::with_capacity(BATCH_ROWS);
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map(|p| p.line());
-                    return Err(ImportError::invalid(
-                        file,
-                        line,
-                        None,
-                        format!("malformed CSV: {e}"),
-                    ));
-                }
+/// Opens a FOCUS file (`.csv` or `.csv.gz`) as a stream of cost records. The header is checked
+/// here; each row is parsed as the stream is read.
+pub fn open(file: &Path) -> Result<RecordStream, ImportError> {
+    let mut reader = csv_reader(file)?;
+    let header = match reader.headers() {
+        Ok(h) if h.iter().any(|c| !c.trim().is_empty()) => h.clone(),
+        Ok(_) => return Err(ImportError::invalid(file, Some(1), None, "empty file: no FOCUS header")),
+        Err(e) => return Err(ImportError::invalid(file, Some(1), None, format!("unreadable header: {}", read_error(&e)))),
+    };
+    let columns = Columns::from_header(file, &header)?;
+    let file = file.to_path_buf();
+    let mut record = csv::StringRecord::new();
+    let mut done = false;
+    Ok(Box::new(std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match reader.read_record(&mut record) {
+            Ok(false) => {
+                done = true;
+                None
             }
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            let row = Row {
-                file,
-                line,
-                record: &record,
-                header: &header,
-            };
-            let mut model = parse_row(&row, &columns, &batch_id)?;
-            let tenant = tenants_by_account
-                .get(model.account_id.as_ref())
-                .cloned()
-                .flatten();
-            if tenant.is_none() {
-                unallocated_rows += 1;
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let row = Row { file: &file, line, record: &record, header: &header };
+                let parsed = parse_row(&row, &columns);
+                done = parsed.is_err();
+                Some(parsed)
             }
-            model.tenant_id = Set(tenant);
-            scopes.insert(BillingScope {
-                provider: model.provider.as_ref().clone(),
-                billing_account_id: model.billing_account_id.as_ref().clone(),
-                billing_period_start: *model.billing_period_start.as_ref(),
-            });
-            pending.push(model);
-            rows += 1;
-            if pending.len() == BATCH_ROWS {
-                cost_line::Entity::insert_many(std::mem::take(&mut pending))
-                    .exec(&txn)
-                    .await?;
+            Err(e) => {
+                done = true;
+                let line = e.position().map(|p| p.line());
+                Some(Err(ImportError::invalid(&file, line, None, format!("malformed CSV: {}", read_error(&e)))))
             }
         }
-        if !pending.is_empty() {
-            cost_line::Entity::insert_many(pending).exec(&txn).await?;
-        }
-    }
-
-    for scope in &scopes {
-        replace_scope(&txn, &batch_id, scope).await?;
-    }
-    let scopes: Vec<BillingScope> = scopes.into_iter().collect();
-    let scopes_json = serde_json::to_value(&scopes).unwrap_or_default();
-    import_batch::Entity::update(import_batch::ActiveModel {
-        id: Set(batch_id.clone()),
-        status: Set("loaded".into()),
-        rows: Set(rows as i64),
-        scopes: Set(Some(scopes_json.to_string())),
-        finished_at: Set(Some(Utc::now())),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
-    audit::record_event(
-        &txn,
-        audit::Event {
-            actor,
-            action: "cost.import",
-            tenant_id: None,
-            target: Some(&batch_id),
-            before: None,
-            after: Some(
-                serde_json::json!({"format": "focus", "rows": rows, "scopes": scopes_json}),
-            ),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(FocusImportReport {
-        batch_id,
-        rows,
-        unallocated_rows,
-        scopes,
-    })
+    })))
 }
 
-/// A CSV reader over a plain or gzip file, with a progress bar on a terminal.
-fn open(file: &Path, show_progress: bool) -> Result<csv::Reader<Box<dyn Read>>, ImportError> {
+/// What went wrong reading, in words (a truncated gzip shows up here as an I/O error).
+fn read_error(err: &csv::Error) -> String {
+    match err.kind() {
+        csv::ErrorKind::Io(io) => format!("cannot read the file ({io}); is it truncated?"),
+        _ => err.to_string(),
+    }
+}
+
+/// A CSV reader over a plain or gzip-compressed file.
+pub(crate) fn csv_reader(file: &Path) -> Result<csv::Reader<Box<dyn Read + Send>>, ImportError> {
     let handle = File::open(file).map_err(|e| ImportError::Io(file.display().to_string(), e))?;
-    let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
-    let raw: Box<dyn Read> = if show_progress && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(size).with_message(file.display().to_string());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Box::new(bar.wrap_read(handle))
+    let reader: Box<dyn Read + Send> = if file.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, handle)))
     } else {
-        Box::new(handle)
+        Box::new(BufReader::with_capacity(1 << 16, handle))
     };
-    let reader: Box<dyn Read> = if file.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(raw)))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, raw))
-    };
-    Ok(csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(reader))
+    Ok(csv::ReaderBuilder::new().flexible(false).from_reader(reader))
 }
 
 /// One CSV record with what is needed to report a problem in it.
@@ -325,61 +206,47 @@ impl Row<'_> {
     }
 }
 
-fn parse_row(
-    row: &Row,
-    c: &Columns,
-    batch_id: &str,
-) -> Result<cost_line::ActiveModel, ImportError> {
+fn parse_row(row: &Row, c: &Columns) -> Result<CostRecord, ImportError> {
     let billing_account_id = row.required(c.billing_account)?.to_string();
-    let account_id = row
-        .opt(c.sub_account)
-        .unwrap_or_else(|| billing_account_id.clone());
+    let account_id = row.opt(c.sub_account).unwrap_or_else(|| billing_account_id.clone());
     let currency = row.required(c.currency)?;
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(row.error(
-            c.currency,
-            format!("'{currency}' is not an ISO 4217 currency code"),
-        ));
+        return Err(row.error(c.currency, format!("'{currency}' is not an ISO 4217 currency code")));
     }
     let start = row.time(c.charge_period_start)?;
     let end = row.time(c.charge_period_end)?;
     if end < start {
         return Err(row.error(c.charge_period_end, "ends before ChargePeriodStart"));
     }
-    let billing_period_start = row.time(c.billing_period_start)?.date_naive();
     let tags = match c.tags.and_then(|t| row.text(t).map(|v| (t, v))) {
         None => None,
         Some((column, text)) => normalize_tags(text).map_err(|m| row.error(column, m))?,
     };
-    Ok(cost_line::ActiveModel {
-        id: Default::default(),
-        import_batch_id: Set(batch_id.to_string()),
-        tenant_id: Set(None),
-        provider: Set(row.required(c.provider)?.to_string()),
-        billing_account_id: Set(billing_account_id),
-        account_id: Set(account_id),
-        account_name: Set(row.opt(c.sub_account_name)),
-        billing_period_start: Set(billing_period_start),
-        charge_period_start: Set(start),
-        charge_period_end: Set(end),
-        usage_date: Set(start.date_naive()),
-        service_name: Set(row.opt(c.service_name)),
-        service_category: Set(row.opt(c.service_category)),
-        region: Set(row.opt(c.region)),
-        availability_zone: Set(row.opt(c.availability_zone)),
-        resource_id: Set(row.opt(c.resource_id)),
-        resource_type: Set(row.opt(c.resource_type)),
-        charge_category: Set(row.required(c.charge_category)?.to_string()),
-        charge_frequency: Set(row.opt(c.charge_frequency)),
-        sku_id: Set(row.opt(c.sku_id)),
-        pricing_unit: Set(row.opt(c.pricing_unit)),
-        pricing_quantity: Set(row.decimal_text(c.pricing_quantity)?),
-        list_unit_price: Set(row.decimal_text(c.list_unit_price)?),
-        billed_cost: Set(row.money(c.billed)?),
-        effective_cost: Set(row.money(c.effective)?),
-        list_cost: Set(row.money(c.list)?),
-        currency: Set(currency.to_string()),
-        tags: Set(tags),
+    Ok(CostRecord {
+        provider: row.required(c.provider)?.to_string(),
+        billing_account_id,
+        account_id,
+        account_name: row.opt(c.sub_account_name),
+        billing_period_start: row.time(c.billing_period_start)?.date_naive(),
+        charge_period_start: start,
+        charge_period_end: end,
+        service_name: row.opt(c.service_name),
+        service_category: row.opt(c.service_category),
+        region: row.opt(c.region),
+        availability_zone: row.opt(c.availability_zone),
+        resource_id: row.opt(c.resource_id),
+        resource_type: row.opt(c.resource_type),
+        charge_category: row.required(c.charge_category)?.to_string(),
+        charge_frequency: row.opt(c.charge_frequency),
+        sku_id: row.opt(c.sku_id),
+        pricing_unit: row.opt(c.pricing_unit),
+        pricing_quantity: row.decimal_text(c.pricing_quantity)?,
+        list_unit_price: row.decimal_text(c.list_unit_price)?,
+        billed_cost: row.money(c.billed)?,
+        effective_cost: row.money(c.effective)?,
+        list_cost: row.money(c.list)?,
+        currency: currency.to_string(),
+        tags,
     })
 }
 

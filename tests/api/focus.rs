@@ -241,17 +241,23 @@ async fn importing_the_same_file_twice_changes_nothing() {
     app.import_focus(&[shared(SAMPLE)]).await;
     let before = rollup_snapshot(&app).await;
     let lines = app.scalar("SELECT COUNT(*) FROM cost_lines").await;
-    app.import_focus(&[shared(SAMPLE)]).await;
+    // The same file again is a no-op that says so.
+    let again = app.import_focus(&[shared(SAMPLE)]).await;
+    assert_eq!(again.status, "skipped");
+    assert!(again.message.contains("already loaded"), "{}", again.message);
     assert_eq!(rollup_snapshot(&app).await, before);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, lines);
     assert_eq!(lines, 1000);
-    // Both batches are on record; the second replaced the first's scopes.
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches").await, 2);
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'cost.import'")
-            .await,
-        2
-    );
+    // Forced, it loads and replaces its own scopes: still the same data.
+    let options = ImportOptions { force: true, ..ImportOptions::by("test") };
+    let forced = consoleai::ingest::import_cost(&app.db, CostFormat::Focus, &[shared(SAMPLE)], &options).await.unwrap();
+    assert_eq!((forced.status.as_str(), forced.rows), ("loaded", 1000));
+    assert_eq!(rollup_snapshot(&app).await, before);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, 1000);
+    // All three attempts are on record, in the batches and the audit log.
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'loaded'").await, 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'skipped'").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'cost.import'").await, 3);
 }
 
 #[tokio::test]
@@ -274,10 +280,7 @@ async fn a_corrupted_file_names_its_line_and_column_and_leaves_the_data_intact()
     lines[699] = cells.join(",");
     let corrupted = scratch.write("corrupted.csv", &(lines.join("\n") + "\n"));
 
-    let err = consoleai::ingest::import_focus(&app.db, &[corrupted], "test", false)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = app.try_import(CostFormat::Focus, &[corrupted]).await.unwrap_err();
     assert!(err.contains("corrupted.csv:700"), "{err}");
     assert!(err.contains("BilledCost"), "{err}");
     assert!(err.contains("'12x5' is not a number"), "{err}");
@@ -287,64 +290,10 @@ async fn a_corrupted_file_names_its_line_and_column_and_leaves_the_data_intact()
         "nothing stored changed"
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, 1000);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'loaded'").await, 1);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM import_batches").await,
+        app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'failed' AND error LIKE '%corrupted.csv:700%'").await,
         1,
-        "the failed batch left nothing"
+        "the failed batch is on record with its error"
     );
-}
-
-#[tokio::test]
-async fn a_restated_bill_replaces_its_billing_period_and_gzip_imports_alike() {
-    let app = spawn_app().await;
-    app.import_focus(&[shared(SAMPLE)]).await;
-    // The restatement keeps only the first 100 rows of the file, gzip-compressed.
-    let scratch = Scratch::new();
-    let text = std::fs::read_to_string(shared(SAMPLE)).unwrap();
-    let first: Vec<&str> = text.lines().take(101).collect();
-    let path = scratch.0.join("restated.csv.gz");
-    let mut gz = flate2::write::GzEncoder::new(
-        std::fs::File::create(&path).unwrap(),
-        flate2::Compression::default(),
-    );
-    gz.write_all((first.join("\n") + "\n").as_bytes()).unwrap();
-    gz.finish().unwrap();
-    let plain = scratch.write("restated.csv", &(first.join("\n") + "\n"));
-
-    let report = app.import_focus(&[path]).await;
-    assert_eq!(report.rows, 100);
-    let want = expected(&plain, "BilledCost");
-    // The restatement holds only AWS's September scope: that scope is replaced, while the other
-    // providers' billing scopes keep their lines.
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM cost_lines WHERE provider = 'AWS'")
-            .await,
-        100
-    );
-    let answer = app
-        .graphql(
-            Some(&app.admin()),
-            UNALLOCATED,
-            json!({"groupBy": "PROVIDER", "metric": "BILLED"}),
-        )
-        .await;
-    let by_provider: BTreeMap<String, Decimal> = answer.data()["unallocatedCost"]["breakdown"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| (g["key"].as_str().unwrap().to_string(), dec(&g["amount"])))
-        .collect();
-    let want_aws = want.by[&("PROVIDER", Some("AWS".into()))];
-    assert_eq!(
-        by_provider["AWS"], want_aws,
-        "AWS now reads the restated lines only"
-    );
-    let original = expected(&shared(SAMPLE), "BilledCost");
-    for provider in ["Microsoft", "Oracle"] {
-        assert_eq!(
-            by_provider[provider],
-            original.by[&("PROVIDER", Some(provider.into()))],
-            "{provider} untouched"
-        );
-    }
 }

@@ -8,6 +8,7 @@ use consoleai::app::Application;
 use consoleai::auth::{JwtVerifier, Role, TokenRequest};
 use consoleai::config::{DatabaseSettings, GraphqlSettings, JwtSettings, Settings};
 use consoleai::db;
+pub use consoleai::ingest::{CostFormat, ImportOptions};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{json, Value};
 
