@@ -66,6 +66,22 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Copy every table from one database to another (SQLite → PostgreSQL, or back), then verify
+    /// row counts and cost totals per tenant, month and currency on both sides.
+    Transfer {
+        /// Source database URL.
+        #[arg(long)]
+        from: String,
+        /// Target database URL.
+        #[arg(long)]
+        to: String,
+        /// Copy into a target that already has rows (also resumes an interrupted transfer).
+        #[arg(long)]
+        into_non_empty: bool,
+        /// Rows read and written per batch.
+        #[arg(long, default_value_t = 5000)]
+        batch_rows: u64,
+    },
     /// Write a synthetic organisation (org JSON and FOCUS CSVs) at any scale.
     Generate {
         /// Output folder.

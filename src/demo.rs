@@ -22,7 +22,9 @@ pub async fn run(mut settings: Settings, data_dir: &Path) -> Result<(), String> 
     db::migrate(&connection)
         .await
         .map_err(|e| format!("migrating: {e}"))?;
-    ingest::recover(&connection).await.map_err(|e| format!("checking interrupted imports: {e}"))?;
+    ingest::recover(&connection)
+        .await
+        .map_err(|e| format!("checking interrupted imports: {e}"))?;
     let org = ingest::import_org(
         &connection,
         std::slice::from_ref(&files.org),
@@ -31,10 +33,19 @@ pub async fn run(mut settings: Settings, data_dir: &Path) -> Result<(), String> 
     )
     .await
     .map_err(|e| e.to_string())?;
-    let options = ingest::ImportOptions { actor: "demo".into(), progress: true, force: false };
-    let cost = ingest::import_cost(&connection, ingest::CostFormat::Focus, &files.focus, &options)
-        .await
-        .map_err(|e| e.to_string())?;
+    let options = ingest::ImportOptions {
+        actor: "demo".into(),
+        progress: true,
+        force: false,
+    };
+    let cost = ingest::import_cost(
+        &connection,
+        ingest::CostFormat::Focus,
+        &files.focus,
+        &options,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     println!(
         "demo organisation: {} tenants, {} accounts ({} unallocated), {} cost lines from {}",
         org.tenants,

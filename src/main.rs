@@ -2,7 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use consoleai::cli::{Cli, Command, ImportCommand};
-use consoleai::{app::Application, auth, config, db, demo, generate, graphql, ingest, telemetry};
+use consoleai::{
+    app::Application, auth, config, db, demo, generate, graphql, ingest, telemetry, transfer,
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -65,6 +67,46 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Import { what } => import(what).await,
+        Command::Transfer {
+            from,
+            to,
+            into_non_empty,
+            batch_rows,
+        } => {
+            let source = open(&config::DatabaseSettings {
+                url: from.clone(),
+                max_connections: 4,
+            })
+            .await?;
+            let target = open(&config::DatabaseSettings {
+                url: to.clone(),
+                max_connections: 4,
+            })
+            .await?;
+            let options = transfer::TransferOptions {
+                into_non_empty,
+                batch_rows,
+                progress: true,
+            };
+            let started = std::time::Instant::now();
+            let report = transfer::transfer(&source, &target, &options)
+                .await
+                .map_err(|e| e.to_string())?;
+            for table in &report.tables {
+                println!(
+                    "{:<20} {:>12} rows in source, {:>12} copied, {:>12} in target",
+                    table.table, table.source_rows, table.copied_rows, table.target_rows
+                );
+            }
+            println!(
+                "transferred {} → {} in {:.1}s; verified counts and {} totals (tenant × month × currency)",
+                db::redact(&from),
+                db::redact(&to),
+                started.elapsed().as_secs_f64(),
+                report.verified_totals
+            );
+            Ok(())
+        }
         Command::Generate {
             out,
             tenants,
@@ -127,8 +169,16 @@ async fn import(what: ImportCommand) -> Result<(), String> {
             );
             Ok(())
         }
-        ImportCommand::Focus { database, force, files } => import_cost(database, ingest::CostFormat::Focus, files, force, actor).await,
-        ImportCommand::Cur { database, force, files } => import_cost(database, ingest::CostFormat::Cur, files, force, actor).await,
+        ImportCommand::Focus {
+            database,
+            force,
+            files,
+        } => import_cost(database, ingest::CostFormat::Focus, files, force, actor).await,
+        ImportCommand::Cur {
+            database,
+            force,
+            files,
+        } => import_cost(database, ingest::CostFormat::Cur, files, force, actor).await,
     }
 }
 
@@ -140,15 +190,29 @@ async fn import_cost(
     actor: String,
 ) -> Result<(), String> {
     let connection = open(&database).await?;
-    let options = ingest::ImportOptions { actor, progress: true, force };
-    let report = ingest::import_cost(&connection, format, &files, &options).await.map_err(|e| e.to_string())?;
-    let totals: Vec<String> = report.totals.iter().map(|(currency, amount)| format!("{amount} {currency}")).collect();
+    let options = ingest::ImportOptions {
+        actor,
+        progress: true,
+        force,
+    };
+    let report = ingest::import_cost(&connection, format, &files, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let totals: Vec<String> = report
+        .totals
+        .iter()
+        .map(|(currency, amount)| format!("{amount} {currency}"))
+        .collect();
     println!(
         "{}: {} ({} unallocated lines); billed {}; {:.2}s, {:.0} lines/s; batch {}",
         report.status,
         report.message,
         report.unallocated_rows,
-        if totals.is_empty() { "nothing".to_string() } else { totals.join(", ") },
+        if totals.is_empty() {
+            "nothing".to_string()
+        } else {
+            totals.join(", ")
+        },
         report.seconds,
         report.rows as f64 / report.seconds.max(1e-9),
         report.batch_id

@@ -17,7 +17,9 @@ pub fn init(json: bool) {
             )
             .try_init()
     } else {
-        registry.with(fmt::layer().with_writer(std::io::stderr).with_target(false)).try_init()
+        registry
+            .with(fmt::layer().with_writer(std::io::stderr).with_target(false))
+            .try_init()
     };
     // A second init (tests) keeps the first subscriber.
     let _ = result;

@@ -18,10 +18,20 @@ impl MigrationTrait for Migration {
             text_null("totals"),
             big_integer_null("duration_ms"),
         ] {
-            m.alter_table(Table::alter().table("import_batches").add_column(column).to_owned()).await?;
+            m.alter_table(
+                Table::alter()
+                    .table("import_batches")
+                    .add_column(column)
+                    .to_owned(),
+            )
+            .await?;
         }
         m.create_index(
-            Index::create().name("import_batches_hash").table("import_batches").col("file_hash").to_owned(),
+            Index::create()
+                .name("import_batches_hash")
+                .table("import_batches")
+                .col("file_hash")
+                .to_owned(),
         )
         .await?;
 
@@ -36,7 +46,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("covered_until"))
                 .col(big_integer("rows"))
                 .col(timestamp_with_time_zone("loaded_at"))
-                .primary_key(Index::create().col("provider").col("billing_account_id").col("billing_period_start"))
+                .primary_key(
+                    Index::create()
+                        .col("provider")
+                        .col("billing_account_id")
+                        .col("billing_period_start"),
+                )
                 .to_owned(),
         )
         .await

@@ -42,17 +42,32 @@ impl ImportBatch {
     }
     /// Billed cost read, per currency.
     async fn totals(&self) -> Vec<Money> {
-        let totals: std::collections::BTreeMap<String, Decimal> =
-            self.0.totals.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default();
-        totals.into_iter().map(|(currency, amount)| Money { amount, currency }).collect()
+        let totals: std::collections::BTreeMap<String, Decimal> = self
+            .0
+            .totals
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default();
+        totals
+            .into_iter()
+            .map(|(currency, amount)| Money { amount, currency })
+            .collect()
     }
     /// The billing periods (`YYYY-MM`) the batch covered.
     async fn billing_periods(&self) -> Vec<String> {
-        let scopes: Vec<serde_json::Value> =
-            self.0.scopes.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+        let scopes: Vec<serde_json::Value> = self
+            .0
+            .scopes
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
         let mut periods: Vec<String> = scopes
             .iter()
-            .filter_map(|s| s["scope"]["billing_period_start"].as_str().map(|d| d.chars().take(7).collect()))
+            .filter_map(|s| {
+                s["scope"]["billing_period_start"]
+                    .as_str()
+                    .map(|d| d.chars().take(7).collect())
+            })
             .collect();
         periods.sort();
         periods.dedup();
@@ -98,12 +113,20 @@ impl ImportQuery {
         }
         let total_count = query.clone().count(db).await.map_err(AppError::from)?;
         if let Some(cursor) = &after {
-            let (at, id) = cursor.split_once('|').ok_or_else(|| AppError::bad_input("after is not a cursor from this list"))?;
-            let at: DateTime<Utc> = at.parse().map_err(|_| AppError::bad_input("after is not a cursor from this list"))?;
+            let (at, id) = cursor
+                .split_once('|')
+                .ok_or_else(|| AppError::bad_input("after is not a cursor from this list"))?;
+            let at: DateTime<Utc> = at
+                .parse()
+                .map_err(|_| AppError::bad_input("after is not a cursor from this list"))?;
             query = query.filter(
                 Condition::any()
                     .add(import_batch::Column::StartedAt.lt(at))
-                    .add(Condition::all().add(import_batch::Column::StartedAt.eq(at)).add(import_batch::Column::Id.lt(id))),
+                    .add(
+                        Condition::all()
+                            .add(import_batch::Column::StartedAt.eq(at))
+                            .add(import_batch::Column::Id.lt(id)),
+                    ),
             );
         }
         let mut rows = query
@@ -115,7 +138,15 @@ impl ImportQuery {
             .map_err(AppError::from)?;
         let has_next = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
-        let items = rows.into_iter().map(|b| (format!("{}|{}", b.started_at.to_rfc3339(), b.id), ImportBatch(b))).collect();
+        let items = rows
+            .into_iter()
+            .map(|b| {
+                (
+                    format!("{}|{}", b.started_at.to_rfc3339(), b.id),
+                    ImportBatch(b),
+                )
+            })
+            .collect();
         Ok(connection(items, after.is_some(), has_next, total_count))
     }
 }

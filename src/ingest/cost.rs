@@ -65,7 +65,11 @@ pub struct ImportOptions {
 
 impl ImportOptions {
     pub fn by(actor: &str) -> ImportOptions {
-        ImportOptions { actor: actor.to_string(), progress: false, force: false }
+        ImportOptions {
+            actor: actor.to_string(),
+            progress: false,
+            force: false,
+        }
     }
 }
 
@@ -113,7 +117,11 @@ pub async fn import_cost(
 ) -> Result<CostImportReport, ImportError> {
     let started = Instant::now();
     let hash = hash_files(files)?;
-    let source = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(",");
+    let source = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let batch_id = uuid::Uuid::new_v4().to_string();
     if !options.force {
         let same = import_batch::Entity::find()
@@ -126,9 +134,21 @@ pub async fn import_cost(
             let message = format!(
                 "unchanged: these files were already loaded by batch {} at {}; nothing to do",
                 same.id,
-                same.finished_at.unwrap_or(same.started_at).format("%Y-%m-%d %H:%M:%S UTC")
+                same.finished_at
+                    .unwrap_or(same.started_at)
+                    .format("%Y-%m-%d %H:%M:%S UTC")
             );
-            record_batch(db, &batch_id, format, &source, &hash, &options.actor, "skipped", Some(&message)).await?;
+            record_batch(
+                db,
+                &batch_id,
+                format,
+                &source,
+                &hash,
+                &options.actor,
+                "skipped",
+                Some(&message),
+            )
+            .await?;
             crate::audit::record_event(
                 db,
                 crate::audit::Event {
@@ -153,7 +173,17 @@ pub async fn import_cost(
             });
         }
     }
-    record_batch(db, &batch_id, format, &source, &hash, &options.actor, "loading", None).await?;
+    record_batch(
+        db,
+        &batch_id,
+        format,
+        &source,
+        &hash,
+        &options.actor,
+        "loading",
+        None,
+    )
+    .await?;
     match load(db, format, files, options, &batch_id, started).await {
         Ok(report) => Ok(report),
         Err(err) => {
@@ -188,8 +218,12 @@ async fn load(
     batch_id: &str,
     started: Instant,
 ) -> Result<CostImportReport, ImportError> {
-    let tenants_by_account: HashMap<String, Option<String>> =
-        account::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a.tenant_id)).collect();
+    let tenants_by_account: HashMap<String, Option<String>> = account::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.tenant_id))
+        .collect();
     let stored: HashMap<BillingScope, DateTime<Utc>> = billing_scope::Entity::find()
         .all(db)
         .await?
@@ -214,7 +248,10 @@ async fn load(
         progress.file(file);
         for record in format.open(file)? {
             let record: CostRecord = record?;
-            let tenant_id = tenants_by_account.get(&record.account_id).cloned().flatten();
+            let tenant_id = tenants_by_account
+                .get(&record.account_id)
+                .cloned()
+                .flatten();
             unallocated_rows += tenant_id.is_none() as u64;
             *totals.entry(record.currency.clone()).or_default() += record.billed_cost as i128;
             let stats = scopes.entry(scope_of(&record)).or_default();
@@ -236,17 +273,32 @@ async fn load(
     let mut reports = Vec::with_capacity(scopes.len());
     for (scope, stats) in scopes {
         let covered_until = stats.covered_until.unwrap_or(now);
-        let newer_stored = stored.get(&scope).is_some_and(|stored| *stored > covered_until);
+        let newer_stored = stored
+            .get(&scope)
+            .is_some_and(|stored| *stored > covered_until);
         let outcome = if newer_stored && !options.force {
             let mut args = scope.args();
             args.push(batch_id.into());
-            txn.exec(&format!("DELETE FROM cost_lines WHERE {SCOPE} AND import_batch_id = $4"), args).await?;
+            txn.exec(
+                &format!("DELETE FROM cost_lines WHERE {SCOPE} AND import_batch_id = $4"),
+                args,
+            )
+            .await?;
             ScopeOutcome::KeptNewer
         } else {
             replace_scope(&mut txn, batch_id, &scope).await?;
             let mut args = scope.args();
-            txn.exec(&format!("DELETE FROM billing_scopes WHERE {SCOPE}"), args.clone()).await?;
-            args.extend([batch_id.into(), covered_until.into(), (stats.rows as i64).into(), now.into()]);
+            txn.exec(
+                &format!("DELETE FROM billing_scopes WHERE {SCOPE}"),
+                args.clone(),
+            )
+            .await?;
+            args.extend([
+                batch_id.into(),
+                covered_until.into(),
+                (stats.rows as i64).into(),
+                now.into(),
+            ]);
             txn.exec(
                 "INSERT INTO billing_scopes (provider, billing_account_id, billing_period_start, import_batch_id, \
                  covered_until, rows, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -255,17 +307,39 @@ async fn load(
             .await?;
             ScopeOutcome::Replaced
         };
-        reports.push(ScopeReport { scope, rows: stats.rows, covered_until, outcome });
+        reports.push(ScopeReport {
+            scope,
+            rows: stats.rows,
+            covered_until,
+            outcome,
+        });
     }
 
-    let replaced = reports.iter().filter(|r| r.outcome == ScopeOutcome::Replaced).count();
+    let replaced = reports
+        .iter()
+        .filter(|r| r.outcome == ScopeOutcome::Replaced)
+        .count();
     let kept: Vec<String> = reports
         .iter()
         .filter(|r| r.outcome == ScopeOutcome::KeptNewer)
-        .map(|r| format!("{} {} {}", r.scope.provider, r.scope.billing_account_id, r.scope.billing_period_start.format("%Y-%m")))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r.scope.provider,
+                r.scope.billing_account_id,
+                r.scope.billing_period_start.format("%Y-%m")
+            )
+        })
         .collect();
-    let status = if replaced == 0 && rows > 0 { "skipped" } else { "loaded" };
-    let totals: BTreeMap<String, Decimal> = totals.into_iter().map(|(c, v)| (c, money::from_fixed(v))).collect();
+    let status = if replaced == 0 && rows > 0 {
+        "skipped"
+    } else {
+        "loaded"
+    };
+    let totals: BTreeMap<String, Decimal> = totals
+        .into_iter()
+        .map(|(c, v)| (c, money::from_fixed(v)))
+        .collect();
     let mut message = format!("{rows} lines, {replaced} billing scope(s) replaced");
     if !kept.is_empty() {
         message.push_str(&format!(
@@ -364,7 +438,9 @@ async fn record_batch(
 }
 
 fn this_host() -> String {
-    hostname::get().map(|h| h.to_string_lossy().into_owned()).unwrap_or_else(|_| "unknown".into())
+    hostname::get()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// SHA-256 over the files' bytes, in the order given.
@@ -372,9 +448,12 @@ fn hash_files(files: &[PathBuf]) -> Result<String, ImportError> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     for file in files {
-        let mut handle = std::fs::File::open(file).map_err(|e| ImportError::Io(file.display().to_string(), e))?;
+        let mut handle = std::fs::File::open(file)
+            .map_err(|e| ImportError::Io(file.display().to_string(), e))?;
         loop {
-            let n = handle.read(&mut buffer).map_err(|e| ImportError::Io(file.display().to_string(), e))?;
+            let n = handle
+                .read(&mut buffer)
+                .map_err(|e| ImportError::Io(file.display().to_string(), e))?;
             if n == 0 {
                 break;
             }
@@ -428,8 +507,10 @@ impl Progress {
         }
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {human_pos} lines ({per_sec}) {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} {human_pos} lines ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         Progress(Some(bar))

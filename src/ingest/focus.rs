@@ -99,8 +99,22 @@ pub fn open(file: &Path) -> Result<RecordStream, ImportError> {
     let mut reader = csv_reader(file)?;
     let header = match reader.headers() {
         Ok(h) if h.iter().any(|c| !c.trim().is_empty()) => h.clone(),
-        Ok(_) => return Err(ImportError::invalid(file, Some(1), None, "empty file: no FOCUS header")),
-        Err(e) => return Err(ImportError::invalid(file, Some(1), None, format!("unreadable header: {}", read_error(&e)))),
+        Ok(_) => {
+            return Err(ImportError::invalid(
+                file,
+                Some(1),
+                None,
+                "empty file: no FOCUS header",
+            ))
+        }
+        Err(e) => {
+            return Err(ImportError::invalid(
+                file,
+                Some(1),
+                None,
+                format!("unreadable header: {}", read_error(&e)),
+            ))
+        }
     };
     let columns = Columns::from_header(file, &header)?;
     let file = file.to_path_buf();
@@ -117,7 +131,12 @@ pub fn open(file: &Path) -> Result<RecordStream, ImportError> {
             }
             Ok(true) => {
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
-                let row = Row { file: &file, line, record: &record, header: &header };
+                let row = Row {
+                    file: &file,
+                    line,
+                    record: &record,
+                    header: &header,
+                };
                 let parsed = parse_row(&row, &columns);
                 done = parsed.is_err();
                 Some(parsed)
@@ -125,7 +144,12 @@ pub fn open(file: &Path) -> Result<RecordStream, ImportError> {
             Err(e) => {
                 done = true;
                 let line = e.position().map(|p| p.line());
-                Some(Err(ImportError::invalid(&file, line, None, format!("malformed CSV: {}", read_error(&e)))))
+                Some(Err(ImportError::invalid(
+                    &file,
+                    line,
+                    None,
+                    format!("malformed CSV: {}", read_error(&e)),
+                )))
             }
         }
     })))
@@ -143,11 +167,16 @@ fn read_error(err: &csv::Error) -> String {
 pub(crate) fn csv_reader(file: &Path) -> Result<csv::Reader<Box<dyn Read + Send>>, ImportError> {
     let handle = File::open(file).map_err(|e| ImportError::Io(file.display().to_string(), e))?;
     let reader: Box<dyn Read + Send> = if file.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, handle)))
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            handle,
+        )))
     } else {
         Box::new(BufReader::with_capacity(1 << 16, handle))
     };
-    Ok(csv::ReaderBuilder::new().flexible(false).from_reader(reader))
+    Ok(csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reader))
 }
 
 /// One CSV record with what is needed to report a problem in it.
@@ -208,10 +237,15 @@ impl Row<'_> {
 
 fn parse_row(row: &Row, c: &Columns) -> Result<CostRecord, ImportError> {
     let billing_account_id = row.required(c.billing_account)?.to_string();
-    let account_id = row.opt(c.sub_account).unwrap_or_else(|| billing_account_id.clone());
+    let account_id = row
+        .opt(c.sub_account)
+        .unwrap_or_else(|| billing_account_id.clone());
     let currency = row.required(c.currency)?;
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(row.error(c.currency, format!("'{currency}' is not an ISO 4217 currency code")));
+        return Err(row.error(
+            c.currency,
+            format!("'{currency}' is not an ISO 4217 currency code"),
+        ));
     }
     let start = row.time(c.charge_period_start)?;
     let end = row.time(c.charge_period_end)?;

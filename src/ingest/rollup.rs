@@ -29,7 +29,11 @@ pub const SCOPE: &str = "provider = $1 AND billing_account_id = $2 AND billing_p
 
 /// Within the caller's transaction: drops the scope's lines from earlier batches, then rebuilds the
 /// scope's rollups from the lines now stored.
-pub async fn replace_scope(db: &mut Txn, batch_id: &str, scope: &BillingScope) -> Result<(), DbErr> {
+pub async fn replace_scope(
+    db: &mut Txn,
+    batch_id: &str,
+    scope: &BillingScope,
+) -> Result<(), DbErr> {
     let key = || scope.args();
     let mut values = key();
     values.push(batch_id.into());
@@ -38,12 +42,10 @@ pub async fn replace_scope(db: &mut Txn, batch_id: &str, scope: &BillingScope) -
         values,
     )
     .await?;
-    db.exec(&format!("DELETE FROM cost_daily WHERE {SCOPE}"), key()).await?;
-    db.exec(
-        &format!("DELETE FROM cost_daily_tags WHERE {SCOPE}"),
-        key(),
-    )
-    .await?;
+    db.exec(&format!("DELETE FROM cost_daily WHERE {SCOPE}"), key())
+        .await?;
+    db.exec(&format!("DELETE FROM cost_daily_tags WHERE {SCOPE}"), key())
+        .await?;
 
     let dims =
         "tenant_id, usage_date, billing_period_start, provider, billing_account_id, account_id";

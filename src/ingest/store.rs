@@ -7,7 +7,10 @@
 //! databases accept, executed by [`Txn::exec`].
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sqlx::{self, Postgres};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
+    TransactionTrait, Value,
+};
 
 use super::record::CostRecord;
 
@@ -88,7 +91,12 @@ fn pg_err(err: sqlx::Error) -> DbErr {
 impl Txn {
     pub async fn begin(db: &DatabaseConnection) -> Result<Txn, DbErr> {
         Ok(match db.get_database_backend() {
-            DbBackend::Postgres => Txn::Pg(db.get_postgres_connection_pool().begin().await.map_err(pg_err)?),
+            DbBackend::Postgres => Txn::Pg(
+                db.get_postgres_connection_pool()
+                    .begin()
+                    .await
+                    .map_err(pg_err)?,
+            ),
             _ => Txn::Orm(db.begin().await?),
         })
     }
@@ -114,7 +122,8 @@ impl Txn {
         match self {
             Txn::Orm(t) => {
                 let values: Vec<Value> = args.into_iter().map(Value::from).collect();
-                let statement = Statement::from_sql_and_values(t.get_database_backend(), sql, values);
+                let statement =
+                    Statement::from_sql_and_values(t.get_database_backend(), sql, values);
                 Ok(t.execute_raw(statement).await?.rows_affected())
             }
             Txn::Pg(t) => {
@@ -127,7 +136,11 @@ impl Txn {
                         Arg::Time(v) => query.bind(v),
                     };
                 }
-                Ok(query.execute(&mut **t).await.map_err(pg_err)?.rows_affected())
+                Ok(query
+                    .execute(&mut **t)
+                    .await
+                    .map_err(pg_err)?
+                    .rows_affected())
             }
         }
     }
@@ -152,15 +165,19 @@ impl Txn {
                 Ok(())
             }
             Txn::Orm(_) => {
+                // Plain `?`s: numbered names would be resolved one by one, which is quadratic
+                // over 30,000 parameters.
+                let row = format!("({})", ["?"; LINE_COLUMN_COUNT].join(","));
                 let mut placeholders = Vec::with_capacity(lines.len());
                 let mut args = Vec::with_capacity(lines.len() * LINE_COLUMN_COUNT);
-                for (i, line) in lines.iter().enumerate() {
-                    let first = i * LINE_COLUMN_COUNT;
-                    let row: Vec<String> = (1..=LINE_COLUMN_COUNT).map(|n| format!("${}", first + n)).collect();
-                    placeholders.push(format!("({})", row.join(",")));
+                for line in lines {
+                    placeholders.push(row.as_str());
                     args.extend(line_args(batch_id, line));
                 }
-                let sql = format!("INSERT INTO cost_lines ({LINE_COLUMNS}) VALUES {}", placeholders.join(","));
+                let sql = format!(
+                    "INSERT INTO cost_lines ({LINE_COLUMNS}) VALUES {}",
+                    placeholders.join(",")
+                );
                 self.exec(&sql, args).await.map(|_| ())
             }
         }
@@ -251,7 +268,11 @@ fn copy_row(out: &mut Vec<u8>, batch_id: &str, line: &Line) {
     field(out, r.pricing_unit.as_deref(), false);
     field(out, r.pricing_quantity.as_deref(), false);
     field(out, r.list_unit_price.as_deref(), false);
-    let _ = write!(out, "{}\t{}\t{}\t", r.billed_cost, r.effective_cost, r.list_cost);
+    let _ = write!(
+        out,
+        "{}\t{}\t{}\t",
+        r.billed_cost, r.effective_cost, r.list_cost
+    );
     field(out, Some(&r.currency), false);
     field(out, r.tags.as_deref(), true);
 }

@@ -244,20 +244,42 @@ async fn importing_the_same_file_twice_changes_nothing() {
     // The same file again is a no-op that says so.
     let again = app.import_focus(&[shared(SAMPLE)]).await;
     assert_eq!(again.status, "skipped");
-    assert!(again.message.contains("already loaded"), "{}", again.message);
+    assert!(
+        again.message.contains("already loaded"),
+        "{}",
+        again.message
+    );
     assert_eq!(rollup_snapshot(&app).await, before);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, lines);
     assert_eq!(lines, 1000);
     // Forced, it loads and replaces its own scopes: still the same data.
-    let options = ImportOptions { force: true, ..ImportOptions::by("test") };
-    let forced = consoleai::ingest::import_cost(&app.db, CostFormat::Focus, &[shared(SAMPLE)], &options).await.unwrap();
+    let options = ImportOptions {
+        force: true,
+        ..ImportOptions::by("test")
+    };
+    let forced =
+        consoleai::ingest::import_cost(&app.db, CostFormat::Focus, &[shared(SAMPLE)], &options)
+            .await
+            .unwrap();
     assert_eq!((forced.status.as_str(), forced.rows), ("loaded", 1000));
     assert_eq!(rollup_snapshot(&app).await, before);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, 1000);
     // All three attempts are on record, in the batches and the audit log.
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'loaded'").await, 2);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'skipped'").await, 1);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'cost.import'").await, 3);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'loaded'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'skipped'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'cost.import'")
+            .await,
+        3
+    );
 }
 
 #[tokio::test]
@@ -280,7 +302,10 @@ async fn a_corrupted_file_names_its_line_and_column_and_leaves_the_data_intact()
     lines[699] = cells.join(",");
     let corrupted = scratch.write("corrupted.csv", &(lines.join("\n") + "\n"));
 
-    let err = app.try_import(CostFormat::Focus, &[corrupted]).await.unwrap_err();
+    let err = app
+        .try_import(CostFormat::Focus, &[corrupted])
+        .await
+        .unwrap_err();
     assert!(err.contains("corrupted.csv:700"), "{err}");
     assert!(err.contains("BilledCost"), "{err}");
     assert!(err.contains("'12x5' is not a number"), "{err}");
@@ -290,10 +315,113 @@ async fn a_corrupted_file_names_its_line_and_column_and_leaves_the_data_intact()
         "nothing stored changed"
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, 1000);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'loaded'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'loaded'")
+            .await,
+        1
+    );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM import_batches WHERE status = 'failed' AND error LIKE '%corrupted.csv:700%'").await,
         1,
         "the failed batch is on record with its error"
+    );
+}
+fn gzip(path: &std::path::Path, text: &str) {
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::default(),
+    );
+    gz.write_all(text.as_bytes()).unwrap();
+    gz.finish().unwrap();
+}
+
+async fn by_provider(app: &TestApp) -> BTreeMap<String, Decimal> {
+    let answer = app
+        .graphql(
+            Some(&app.admin()),
+            UNALLOCATED,
+            json!({"groupBy": "PROVIDER", "metric": "BILLED"}),
+        )
+        .await;
+    answer.data()["unallocatedCost"]["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap().to_string(), dec(&g["amount"])))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_restated_bill_replaces_its_billing_period_and_gzip_imports_alike() {
+    let app = spawn_app().await;
+    app.import_focus(&[shared(SAMPLE)]).await;
+    // The restatement drops the first 100 (AWS) rows but still covers the whole month.
+    let scratch = Scratch::new();
+    let text = std::fs::read_to_string(shared(SAMPLE)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let restated = format!("{}\n{}\n", lines[0], lines[101..].join("\n"));
+    let path = scratch.0.join("restated.csv.gz");
+    gzip(&path, &restated);
+    let plain = scratch.write("restated.csv", &restated);
+
+    let report = app.import_focus(&[path]).await;
+    assert_eq!((report.status.as_str(), report.rows), ("loaded", 900));
+    let want = expected(&plain, "BilledCost");
+    let got = by_provider(&app).await;
+    assert_eq!(
+        got["AWS"],
+        want.by[&("PROVIDER", Some("AWS".into()))],
+        "AWS reads the restated lines only"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM cost_lines WHERE provider = 'AWS'")
+            .await,
+        842
+    );
+    for provider in ["Microsoft", "Oracle"] {
+        assert_eq!(
+            got[provider],
+            want.by[&("PROVIDER", Some(provider.into()))],
+            "{provider}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_older_delivery_never_replaces_a_newer_one_unless_forced() {
+    let app = spawn_app().await;
+    app.import_focus(&[shared(SAMPLE)]).await;
+    let before = by_provider(&app).await;
+    // The first 100 rows: AWS's September, but covering charges only up to 2024-09-30 23:00,
+    // an hour short of the delivery already stored.
+    let scratch = Scratch::new();
+    let text = std::fs::read_to_string(shared(SAMPLE)).unwrap();
+    let first: Vec<&str> = text.lines().take(101).collect();
+    let older = scratch.write("older.csv", &(first.join("\n") + "\n"));
+
+    let report = app.import_focus(std::slice::from_ref(&older)).await;
+    assert_eq!(report.status, "skipped");
+    assert!(
+        report
+            .message
+            .contains("kept the stored one for: AWS 1234567890123 2024-09"),
+        "{}",
+        report.message
+    );
+    assert_eq!(by_provider(&app).await, before);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM cost_lines").await, 1000);
+
+    let options = ImportOptions {
+        force: true,
+        ..ImportOptions::by("test")
+    };
+    let forced = consoleai::ingest::import_cost(&app.db, CostFormat::Focus, &[older], &options)
+        .await
+        .unwrap();
+    assert_eq!(forced.status, "loaded");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM cost_lines WHERE provider = 'AWS'")
+            .await,
+        100
     );
 }

@@ -6,3 +6,4 @@ mod focus;
 mod org;
 mod summary;
 mod support;
+mod transfer;

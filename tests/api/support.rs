@@ -189,10 +189,28 @@ impl TestApp {
             .expect("org import")
     }
 
-    pub async fn import_focus(&self, files: &[PathBuf]) -> consoleai::ingest::FocusImportReport {
-        consoleai::ingest::import_focus(&self.db, files, "test", false)
+    pub async fn import_focus(&self, files: &[PathBuf]) -> consoleai::ingest::CostImportReport {
+        self.import(CostFormat::Focus, files).await
+    }
+
+    pub async fn import(
+        &self,
+        format: CostFormat,
+        files: &[PathBuf],
+    ) -> consoleai::ingest::CostImportReport {
+        consoleai::ingest::import_cost(&self.db, format, files, &ImportOptions::by("test"))
             .await
-            .expect("focus import")
+            .expect("cost import")
+    }
+
+    pub async fn try_import(
+        &self,
+        format: CostFormat,
+        files: &[PathBuf],
+    ) -> Result<consoleai::ingest::CostImportReport, String> {
+        consoleai::ingest::import_cost(&self.db, format, files, &ImportOptions::by("test"))
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// One number from SQL, e.g. a count.
