@@ -144,6 +144,12 @@ async fn open(settings: &config::DatabaseSettings) -> Result<sea_orm::DatabaseCo
     db::migrate(&connection)
         .await
         .map_err(|e| format!("migrating {}: {e}", db::redact(&settings.url)))?;
+    let interrupted = ingest::recover(&connection)
+        .await
+        .map_err(|e| format!("checking interrupted imports: {e}"))?;
+    if interrupted > 0 {
+        eprintln!("consoleai: {interrupted} interrupted import(s) marked failed; their data was never stored");
+    }
     Ok(connection)
 }
 

@@ -199,6 +199,18 @@ pub async fn import_cost(
             })
             .exec(db)
             .await;
+            let _ = crate::audit::record_event(
+                db,
+                crate::audit::Event {
+                    actor: &options.actor,
+                    action: "cost.import",
+                    tenant_id: None,
+                    target: Some(&batch_id),
+                    before: None,
+                    after: Some(serde_json::json!({"format": format.name(), "status": "failed", "error": err.to_string()})),
+                },
+            )
+            .await;
             Err(err)
         }
     }

@@ -247,7 +247,7 @@ impl Progress {
         let bar = multi.add(indicatif::ProgressBar::new(rows));
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{msg:<16} [{bar:30}] {human_pos}/{human_len} rows ({per_sec}) {elapsed}",
+                "{msg:<20} [{bar:30}] {human_pos}/{human_len} rows ({per_sec}) {elapsed}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),

@@ -3,6 +3,7 @@
 mod auth;
 mod dashboard;
 mod focus;
+mod ingest;
 mod org;
 mod summary;
 mod support;

@@ -73,6 +73,7 @@ pub async fn fresh_db() -> TestDb {
 /// The server, running on a free port against its own fresh database.
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub db: DatabaseConnection,
     pub statements: Arc<AtomicUsize>,
     pub client: reqwest::Client,
@@ -90,6 +91,7 @@ pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::SeqCst);
     });
+    let database_url = test_db.url.clone();
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
         database: DatabaseSettings {
@@ -110,6 +112,7 @@ pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        database_url,
         db,
         statements,
         client: reqwest::Client::new(),
