@@ -6,6 +6,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::JwtVerifier;
 use crate::config::Settings;
+use crate::cost::cache::CostCache;
 use crate::graphql::build_schema;
 use crate::http::{router, AppState};
 
@@ -19,10 +20,15 @@ impl Application {
     pub async fn build(settings: &Settings, db: DatabaseConnection) -> Result<Application, String> {
         let verifier = JwtVerifier::new(&settings.jwt)?;
         let schema = build_schema(&settings.graphql, Some(db.clone()));
+        let cache = Arc::new(CostCache::new(
+            settings.cache.ttl_secs,
+            settings.cache.entries,
+        ));
         let state = AppState {
             db,
             schema,
             verifier: Arc::new(verifier),
+            cache,
         };
         let listener = TcpListener::bind(&settings.bind)
             .await

@@ -88,6 +88,26 @@ pub struct GraphqlSettings {
     pub max_complexity: usize,
 }
 
+/// The cost answer cache.
+#[derive(Args, Debug, Clone)]
+pub struct CacheSettings {
+    /// How long a cached answer lives, in seconds (0 disables the cache). Changes to the data
+    /// invalidate answers at once, whatever this says.
+    #[arg(
+        long = "cache-ttl-secs",
+        env = "CONSOLEAI_CACHE_TTL_SECS",
+        default_value_t = 3600
+    )]
+    pub ttl_secs: u64,
+    /// Most answers kept per process.
+    #[arg(
+        long = "cache-entries",
+        env = "CONSOLEAI_CACHE_ENTRIES",
+        default_value_t = 10_000
+    )]
+    pub entries: usize,
+}
+
 /// Everything the server needs.
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -104,6 +124,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     #[command(flatten)]
     pub graphql: GraphqlSettings,
+    #[command(flatten)]
+    pub cache: CacheSettings,
 }
 
 impl JwtSettings {

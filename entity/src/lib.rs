@@ -7,6 +7,7 @@ pub mod cost_daily;
 pub mod cost_daily_tag;
 pub mod cost_line;
 pub mod cost_view_audit;
+pub mod data_version;
 pub mod import_batch;
 pub mod organizational_unit;
 pub mod tenant;

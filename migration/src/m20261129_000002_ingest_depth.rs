@@ -1,5 +1,5 @@
 //! Import batches that survive a crash and say what they did; the delivery each billing scope
-//! currently holds, so an older delivery never replaces a newer one.
+//! currently holds, so an older delivery never replaces a newer one; data versions that key caches.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -52,6 +52,18 @@ impl MigrationTrait for Migration {
                         .col("billing_account_id")
                         .col("billing_period_start"),
                 )
+                .to_owned(),
+        )
+        .await?;
+
+        // A version per cost owner (a tenant id, or `*unallocated*`), bumped by every import or
+        // organisation change that touches its cost. Cached answers are keyed by it, so a change
+        // made through any process invalidates them on every replica.
+        m.create_table(
+            Table::create()
+                .table("data_versions")
+                .col(string("owner").primary_key())
+                .col(big_integer("version"))
                 .to_owned(),
         )
         .await

@@ -20,7 +20,9 @@ pub enum CostDimension {
 }
 
 /// Which cost to read. FOCUS keeps all three for every line.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug, Hash, Default)]
+#[derive(
+    async_graphql::Enum, Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Debug, Hash, Default,
+)]
 pub enum CostMetric {
     /// What is invoiced (FOCUS `BilledCost`): the default.
     #[default]

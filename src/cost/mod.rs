@@ -1,5 +1,6 @@
 //! What things cost: totals, breakdowns and trends over the daily rollups, for one owner
 //! (a visible tenant or the unallocated cost) at a time or for many tenants in one query.
+pub mod cache;
 pub mod dimension;
 pub mod money;
 pub mod period;

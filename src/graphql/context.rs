@@ -1,4 +1,6 @@
 //! What each request carries into the resolvers.
+use std::sync::Arc;
+
 use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
 use chrono::NaiveDate;
@@ -7,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use super::loaders::SummaryLoader;
 use crate::audit::Viewer;
 use crate::auth::Principal;
+use crate::cost::cache::CostCache;
 use crate::tenancy::TenantScope;
 
 /// The verified caller, its scope, and the per-request loaders.
@@ -17,11 +20,14 @@ pub struct RequestContext {
     /// "Today" in UTC, fixed for the whole request so every field agrees on it.
     pub today: NaiveDate,
     pub summary: DataLoader<SummaryLoader>,
+    /// Cost answers, shared by all requests of this process.
+    pub cache: Arc<CostCache>,
 }
 
 impl RequestContext {
     pub fn new(
         db: DatabaseConnection,
+        cache: Arc<CostCache>,
         principal: Principal,
         operation_name: Option<String>,
         request_id: Option<String>,
@@ -33,8 +39,10 @@ impl RequestContext {
             operation_name,
             request_id,
         };
-        let summary = DataLoader::new(SummaryLoader::new(db, viewer.clone(), today), tokio::spawn);
+        let loader = SummaryLoader::new(db, cache.clone(), viewer.clone(), today);
+        let summary = DataLoader::new(loader, tokio::spawn);
         RequestContext {
+            cache,
             scope: TenantScope::of(&principal),
             principal,
             viewer,

@@ -1,12 +1,15 @@
 //! DataLoaders: the Summary asks for every visible tenant's month-to-date cost and trend; these
-//! turn N tenants into one query (and one audit insert) per kind of value, whatever N is.
+//! turn N tenants into one version read, one query for the tenants not cached, and one audit
+//! insert per kind of value, whatever N is.
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
 use crate::audit::{self, CostView, Viewer};
+use crate::cost::cache::CostCache;
 use crate::cost::report::{self, CostSeries, CostSnapshot};
 use crate::cost::CostMetric;
 use crate::error::AppError;
@@ -14,15 +17,27 @@ use crate::tenancy::TenantRef;
 
 pub struct SummaryLoader {
     db: DatabaseConnection,
+    cache: Arc<CostCache>,
     viewer: Viewer,
     today: NaiveDate,
 }
 
 impl SummaryLoader {
-    pub fn new(db: DatabaseConnection, viewer: Viewer, today: NaiveDate) -> Self {
-        SummaryLoader { db, viewer, today }
+    pub fn new(
+        db: DatabaseConnection,
+        cache: Arc<CostCache>,
+        viewer: Viewer,
+        today: NaiveDate,
+    ) -> Self {
+        SummaryLoader {
+            db,
+            cache,
+            viewer,
+            today,
+        }
     }
 
+    /// Every read of cost is audited, served from the cache or not.
     async fn audit(
         &self,
         view: &str,
@@ -50,21 +65,17 @@ pub struct MonthToDate(pub TenantRef, pub CostMetric);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MonthlyTrend(pub TenantRef, pub u32, pub CostMetric);
 
-/// Splits keys by their parameters, so each distinct (metric, …) costs one query.
-fn by_params<K, P: Ord + Copy>(
+/// Groups keys by their parameters, so each distinct set of parameters costs one query.
+fn by_params<K, P: Ord>(
     keys: &[K],
-    params: impl Fn(&K) -> (P, TenantRef),
+    split: impl Fn(&K) -> (P, TenantRef),
 ) -> BTreeMap<P, Vec<TenantRef>> {
     let mut groups: BTreeMap<P, Vec<TenantRef>> = BTreeMap::new();
     for key in keys {
-        let (p, tenant) = params(key);
-        groups.entry(p).or_default().push(tenant);
+        let (params, tenant) = split(key);
+        groups.entry(params).or_default().push(tenant);
     }
     groups
-}
-
-fn metric_order(metric: CostMetric) -> u8 {
-    metric as u8
 }
 
 impl Loader<MonthToDate> for SummaryLoader {
@@ -76,19 +87,16 @@ impl Loader<MonthToDate> for SummaryLoader {
         keys: &[MonthToDate],
     ) -> Result<HashMap<MonthToDate, CostSnapshot>, Self::Error> {
         let mut out = HashMap::new();
-        for (metric, tenants) in by_params(keys, |k| (metric_order(k.1), k.0.clone())) {
-            let metric = keys
-                .iter()
-                .find(|k| metric_order(k.1) == metric)
-                .map(|k| k.1)
-                .unwrap_or_default();
-            let snapshots =
-                report::month_to_date_by_tenant(&self.db, &tenants, self.today, metric).await?;
-            let period = snapshots
-                .values()
-                .next()
-                .map(|s| s.period.clone())
-                .unwrap_or_default();
+        for (metric, tenants) in by_params(keys, |k| (k.1, k.0.clone())) {
+            let (db, today) = (&self.db, self.today);
+            let shape = format!("mtd|{today}|{metric:?}");
+            let snapshots = self
+                .cache
+                .get_or_compute_many(db, &tenants, &shape, |missing| async move {
+                    report::month_to_date_by_tenant(db, &missing, today, metric).await
+                })
+                .await?;
+            let period = crate::cost::period::Month::containing(today).to_string();
             self.audit("Tenant.monthToDate", period, &tenants).await?;
             for tenant in tenants {
                 if let Some(snapshot) = snapshots.get(tenant.id()) {
@@ -109,21 +117,19 @@ impl Loader<MonthlyTrend> for SummaryLoader {
         keys: &[MonthlyTrend],
     ) -> Result<HashMap<MonthlyTrend, Vec<CostSeries>>, Self::Error> {
         let mut out = HashMap::new();
-        for ((months, metric), tenants) in
-            by_params(keys, |k| ((k.1, metric_order(k.2)), k.0.clone()))
-        {
-            let metric = keys
-                .iter()
-                .find(|k| metric_order(k.2) == metric)
-                .map(|k| k.2)
-                .unwrap_or_default();
-            let mut series =
-                report::monthly_trend_by_tenant(&self.db, &tenants, months, self.today, metric)
-                    .await?;
-            let range = report::trend_range(months, self.today);
+        for ((months, metric), tenants) in by_params(keys, |k| ((k.1, k.2), k.0.clone())) {
+            let (db, today) = (&self.db, self.today);
+            let shape = format!("monthly|{today}|{months}|{metric:?}");
+            let mut series = self
+                .cache
+                .get_or_compute_many(db, &tenants, &shape, |missing| async move {
+                    report::monthly_trend_by_tenant(db, &missing, months, today, metric).await
+                })
+                .await?;
+            let range = report::trend_range(months, today);
             self.audit(
                 "Tenant.monthlyTrend",
-                format!("{}..{}", range.start, self.today),
+                format!("{}..{}", range.start, today),
                 &tenants,
             )
             .await?;

@@ -85,8 +85,16 @@ pub async fn cost_of(
 ) -> async_graphql::Result<CostReport> {
     let (request, db) = parts(ctx)?;
     let month = month_arg(period, request.today)?;
-    let report =
-        report::cost_report(db, &owner, month, request.today, group_by, tag_key, metric).await?;
+    let shape = format!(
+        "report|{month}|{}|{group_by:?}|{tag_key:?}|{metric:?}",
+        request.today
+    );
+    let report = request
+        .cache
+        .get_or_compute(db, &owner, shape, || {
+            report::cost_report(db, &owner, month, request.today, group_by, tag_key, metric)
+        })
+        .await?;
     audited(ctx, &owner, view, month.to_string(), report).await
 }
 
@@ -116,7 +124,11 @@ pub async fn trend_of(
         tag_key: args.tag_key,
         metric: args.metric,
     };
-    let trend = report::cost_trend(db, &owner, query).await?;
+    let shape = format!("trend|{query:?}");
+    let trend = request
+        .cache
+        .get_or_compute(db, &owner, shape, || report::cost_trend(db, &owner, query))
+        .await?;
     let period = format!("{}..{}", trend.from, trend.to);
     audited(ctx, &owner, view, period, trend).await
 }

@@ -44,6 +44,7 @@ pub async fn handle(
         .join(",");
     request = request.data(RequestContext::new(
         state.db.clone(),
+        state.cache.clone(),
         principal,
         operation.clone(),
         request_id.clone(),

@@ -27,6 +27,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: ApiSchema,
     pub verifier: Arc<JwtVerifier>,
+    pub cache: Arc<crate::cost::cache::CostCache>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -250,38 +250,26 @@ async fn load(
         })
         .collect();
 
-    let progress = Progress::new(options.progress);
     let mut txn = Txn::begin(db).await?;
-    let mut scopes: BTreeMap<BillingScope, ScopeStats> = BTreeMap::new();
-    let mut totals: BTreeMap<String, i128> = BTreeMap::new();
-    let (mut rows, mut unallocated_rows) = (0u64, 0u64);
-    let mut pending: Vec<Line> = Vec::with_capacity(txn.chunk_rows());
-    for file in files {
-        progress.file(file);
-        for record in format.open(file)? {
-            let record: CostRecord = record?;
-            let tenant_id = tenants_by_account
-                .get(&record.account_id)
-                .cloned()
-                .flatten();
-            unallocated_rows += tenant_id.is_none() as u64;
-            *totals.entry(record.currency.clone()).or_default() += record.billed_cost as i128;
-            let stats = scopes.entry(scope_of(&record)).or_default();
-            stats.rows += 1;
-            stats.covered_until = stats.covered_until.max(Some(record.charge_period_end));
-            pending.push(Line { record, tenant_id });
-            rows += 1;
-            if pending.len() >= txn.chunk_rows() {
-                txn.write_lines(batch_id, &pending).await?;
-                pending.clear();
-                progress.rows(rows);
-            }
-        }
-    }
-    txn.write_lines(batch_id, &pending).await?;
-    progress.done(rows);
+    let read = stream_lines(
+        &mut txn,
+        format,
+        files,
+        tenants_by_account,
+        options.progress,
+        batch_id,
+    )
+    .await?;
+    let ReadSummary {
+        scopes,
+        totals,
+        rows,
+        unallocated_rows,
+    } = read;
+    let streamed = started.elapsed();
 
     let now = Utc::now();
+    let mut touched: std::collections::BTreeSet<Option<String>> = Default::default();
     let mut reports = Vec::with_capacity(scopes.len());
     for (scope, stats) in scopes {
         let covered_until = stats.covered_until.unwrap_or(now);
@@ -298,7 +286,22 @@ async fn load(
             .await?;
             ScopeOutcome::KeptNewer
         } else {
+            // Whoever had cost in the scope before, and whoever has it now, sees a change.
+            let before = txn
+                .query_texts(
+                    &format!("SELECT DISTINCT tenant_id FROM cost_daily WHERE {SCOPE}"),
+                    scope.args(),
+                )
+                .await?;
+            touched.extend(before);
             replace_scope(&mut txn, batch_id, &scope).await?;
+            let after = txn
+                .query_texts(
+                    &format!("SELECT DISTINCT tenant_id FROM cost_daily WHERE {SCOPE}"),
+                    scope.args(),
+                )
+                .await?;
+            touched.extend(after);
             let mut args = scope.args();
             txn.exec(
                 &format!("DELETE FROM billing_scopes WHERE {SCOPE}"),
@@ -327,6 +330,13 @@ async fn load(
         });
     }
 
+    for owner in &touched {
+        let key = owner
+            .clone()
+            .unwrap_or_else(|| crate::cost::cache::UNALLOCATED.to_string());
+        txn.exec(crate::cost::cache::BUMP_SQL, vec![key.into()])
+            .await?;
+    }
     let replaced = reports
         .iter()
         .filter(|r| r.outcome == ScopeOutcome::Replaced)
@@ -360,6 +370,13 @@ async fn load(
         ));
     }
     let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(
+        batch = batch_id,
+        rows,
+        read_and_write_s = streamed.as_secs_f64(),
+        rollups_s = seconds - streamed.as_secs_f64(),
+        "cost import phases"
+    );
     let scopes_json = serde_json::to_string(&reports).unwrap_or_default();
     let totals_json = serde_json::to_string(&totals).unwrap_or_default();
     txn.exec(
@@ -404,6 +421,79 @@ async fn load(
         seconds,
         message,
     })
+}
+
+/// What reading the files found, besides the lines themselves.
+#[derive(Default)]
+struct ReadSummary {
+    scopes: BTreeMap<BillingScope, ScopeStats>,
+    totals: BTreeMap<String, i128>,
+    rows: u64,
+    unallocated_rows: u64,
+}
+
+/// Parses the files on a blocking thread while this task writes the lines it hands over, so
+/// parsing and the database's work overlap (two cores, two stages).
+async fn stream_lines(
+    txn: &mut Txn,
+    format: CostFormat,
+    files: &[PathBuf],
+    tenants_by_account: HashMap<String, Option<String>>,
+    show_progress: bool,
+    batch_id: &str,
+) -> Result<ReadSummary, ImportError> {
+    let chunk_rows = txn.chunk_rows();
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Line>>(2);
+    let files = files.to_vec();
+    let parser = tokio::task::spawn_blocking(move || -> Result<ReadSummary, ImportError> {
+        let progress = Progress::new(show_progress);
+        let mut read = ReadSummary::default();
+        let mut chunk = Vec::with_capacity(chunk_rows);
+        for file in &files {
+            progress.file(file);
+            for record in format.open(file)? {
+                let record: CostRecord = record?;
+                let tenant_id = tenants_by_account
+                    .get(&record.account_id)
+                    .cloned()
+                    .flatten();
+                read.unallocated_rows += tenant_id.is_none() as u64;
+                *read.totals.entry(record.currency.clone()).or_default() +=
+                    record.billed_cost as i128;
+                let stats = read.scopes.entry(scope_of(&record)).or_default();
+                stats.rows += 1;
+                stats.covered_until = stats.covered_until.max(Some(record.charge_period_end));
+                chunk.push(Line { record, tenant_id });
+                read.rows += 1;
+                if chunk.len() >= chunk_rows {
+                    progress.rows(read.rows);
+                    // The writer is gone only if it failed; its error is the one to report.
+                    if sender
+                        .blocking_send(std::mem::replace(
+                            &mut chunk,
+                            Vec::with_capacity(chunk_rows),
+                        ))
+                        .is_err()
+                    {
+                        return Ok(read);
+                    }
+                }
+            }
+        }
+        let _ = sender.blocking_send(chunk);
+        progress.done(read.rows);
+        Ok(read)
+    });
+    while let Some(chunk) = receiver.recv().await {
+        if let Err(err) = txn.write_lines(batch_id, &chunk).await {
+            drop(receiver);
+            let _ = parser.await;
+            return Err(err.into());
+        }
+    }
+    parser
+        .await
+        .map_err(|e| ImportError::Database(sea_orm::DbErr::Custom(format!("parser thread: {e}"))))?
 }
 
 fn scope_of(record: &CostRecord) -> BillingScope {

@@ -548,6 +548,13 @@ pub(crate) async fn derive_tenants(
                 )
                 .await?;
             }
+            // The cost of both owners changed: their cached answers must go.
+            for owner in [&acc.tenant_id, &tenant] {
+                let key = owner
+                    .clone()
+                    .unwrap_or_else(|| crate::cost::cache::UNALLOCATED.to_string());
+                execute(db, crate::cost::cache::BUMP_SQL, vec![key.into()]).await?;
+            }
             changes
                 .push(serde_json::json!({"account": acc.id, "from": acc.tenant_id, "to": tenant}));
         }

@@ -145,6 +145,38 @@ impl Txn {
         }
     }
 
+    /// The first column of every row a query returns, as optional text.
+    pub async fn query_texts(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<Vec<Option<String>>, DbErr> {
+        match self {
+            Txn::Orm(t) => {
+                let values: Vec<Value> = args.into_iter().map(Value::from).collect();
+                let statement =
+                    Statement::from_sql_and_values(t.get_database_backend(), sql, values);
+                let rows = t.query_all_raw(statement).await?;
+                rows.iter()
+                    .map(|r| r.try_get_by_index::<Option<String>>(0))
+                    .collect()
+            }
+            Txn::Pg(t) => {
+                let mut query =
+                    sqlx::query_scalar::<_, Option<String>>(sqlx::AssertSqlSafe(sql.to_string()));
+                for arg in args {
+                    query = match arg {
+                        Arg::Text(v) => query.bind(v),
+                        Arg::Int(v) => query.bind(v),
+                        Arg::Date(v) => query.bind(v),
+                        Arg::Time(v) => query.bind(v),
+                    };
+                }
+                query.fetch_all(&mut **t).await.map_err(pg_err)
+            }
+        }
+    }
+
     /// Appends cost lines of `batch_id`.
     pub async fn write_lines(&mut self, batch_id: &str, lines: &[Line]) -> Result<(), DbErr> {
         if lines.is_empty() {

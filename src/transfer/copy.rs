@@ -11,7 +11,7 @@ use sea_orm::{
 
 use entity::{
     account, audit_event, billing_scope, cost_daily, cost_daily_tag, cost_line, cost_view_audit,
-    import_batch, organizational_unit, tenant,
+    data_version, import_batch, organizational_unit, tenant,
 };
 
 /// SQLite binds at most 32,766 parameters per statement (PostgreSQL 65,535); one row takes one
@@ -53,6 +53,7 @@ pub(super) fn tables() -> Vec<Table> {
         table::<cost_daily_tag::Entity>(),
         table::<cost_view_audit::Entity>(),
         table::<audit_event::Entity>(),
+        table::<data_version::Entity>(),
     ]
 }
 

@@ -115,7 +115,7 @@ async fn the_sample_imports_with_totals_exact_by_provider_service_and_account() 
 }
 
 /// Puts some of the sample's accounts under two tenant OUs and leaves the rest unallocated.
-fn sample_org(scratch: &Scratch) -> std::path::PathBuf {
+pub(crate) fn sample_org(scratch: &Scratch) -> std::path::PathBuf {
     scratch.write(
         "org.json",
         &json!({

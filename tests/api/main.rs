@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP, against SQLite by default or PostgreSQL when
 //! `CONSOLEAI_TEST_DATABASE_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
 mod auth;
+mod cache;
 mod dashboard;
 mod focus;
 mod ingest;

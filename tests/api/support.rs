@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use consoleai::app::Application;
 use consoleai::auth::{JwtVerifier, Role, TokenRequest};
-use consoleai::config::{DatabaseSettings, GraphqlSettings, JwtSettings, Settings};
+use consoleai::config::{CacheSettings, DatabaseSettings, GraphqlSettings, JwtSettings, Settings};
 use consoleai::db;
 pub use consoleai::ingest::{CostFormat, ImportOptions};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -99,6 +99,10 @@ pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
             max_connections: 8,
         },
         jwt: jwt_settings(),
+        cache: CacheSettings {
+            ttl_secs: 3600,
+            entries: 10_000,
+        },
         graphql: GraphqlSettings {
             introspection: true,
             max_depth: 15,

@@ -218,7 +218,8 @@ async fn sqlite_copies_table_by_table_and_the_api_answers_the_same_on_the_target
             "cost_daily",
             "cost_daily_tags",
             "cost_views_audit",
-            "audit_events"
+            "audit_events",
+            "data_versions"
         ]
     );
     assert_eq!(counts(&target.db).await, want);
@@ -319,6 +320,7 @@ async fn an_interrupted_transfer_resumes_without_duplicates() {
         "cost_daily_tags",
         "cost_views_audit",
         "audit_events",
+        "data_versions",
     ] {
         execute(&target.db, &format!("DELETE FROM {table}")).await;
     }

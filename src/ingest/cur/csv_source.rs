@@ -115,7 +115,7 @@ fn read_error(file: &Path, e: csv::Error, gzip: bool, last_line: u64) -> ImportE
             file,
             pos.map(|p| p.line()).or(line),
             None,
-            format!("is not UTF-8 text: {err}"),
+            format!("not UTF-8 text: {err}"),
         ),
         csv::ErrorKind::UnequalLengths {
             pos,

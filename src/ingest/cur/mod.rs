@@ -398,9 +398,9 @@ impl Columns {
             usage_amount: optional("line_item_usage_amount"),
             tag_columns,
             tag_map,
-            names: Vec::new(),
+            names,
         };
-        Ok(Columns { names, ..columns })
+        Ok(columns)
     }
 
     /// The positions of every column this reader uses, ascending, without repeats.
@@ -464,6 +464,9 @@ impl Columns {
         .record()
     }
 }
+
+/// A charge period: start and end.
+type Period = (DateTime<Utc>, DateTime<Utc>);
 
 /// One row being mapped, with what is needed to report a problem in it.
 struct Row<'a, C: ?Sized> {
@@ -538,7 +541,7 @@ impl<C: Cells + ?Sized> Row<'_, C> {
     }
 
     /// `identity/TimeInterval`, `start/end`.
-    fn interval(&self) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, ImportError> {
+    fn interval(&self) -> Result<Option<Period>, ImportError> {
         let Some(col) = self.c.time_interval else {
             return Ok(None);
         };
@@ -575,31 +578,32 @@ impl<C: Cells + ?Sized> Row<'_, C> {
             .ok_or_else(|| self.error(c.billing_period_start, "is empty"))?
             .date_naive();
 
-        let interval = self.interval()?;
-        let start = match c
+        let usage_start = c
             .usage_start
             .map(|col| self.time(col))
             .transpose()?
-            .flatten()
-        {
-            Some(t) => t,
-            None => match interval {
-                Some((start, _)) => start,
-                None => {
-                    let col = c.usage_start.or(c.time_interval).unwrap_or(c.unblended);
-                    return Err(self.error(col, "is empty (and there is no time interval)"));
-                }
-            },
+            .flatten();
+        let usage_end = c.usage_end.map(|col| self.time(col)).transpose()?.flatten();
+        // The interval only when a usage date is missing: it is parsed at most once per row.
+        let interval = if usage_start.is_none() || usage_end.is_none() {
+            self.interval()?
+        } else {
+            None
         };
-        let end = match c.usage_end.map(|col| self.time(col)).transpose()?.flatten() {
-            Some(t) => t,
-            None => match (interval, c.usage_end) {
-                (Some((_, end)), _) => end,
-                (None, None) => start,
-                (None, Some(col)) => {
-                    return Err(self.error(col, "is empty (and there is no time interval)"))
-                }
-            },
+        let start = match (usage_start, interval) {
+            (Some(t), _) | (None, Some((t, _))) => t,
+            (None, None) => {
+                let col = c.usage_start.or(c.time_interval).unwrap_or(c.unblended);
+                return Err(self.error(col, "is empty (and there is no time interval)"));
+            }
+        };
+        let end = match (usage_end, interval, c.usage_end) {
+            (Some(t), _, _) | (None, Some((_, t)), _) => t,
+            // No end column at all and no interval: a charge at an instant.
+            (None, None, None) => start,
+            (None, None, Some(col)) => {
+                return Err(self.error(col, "is empty (and there is no time interval)"))
+            }
         };
         if end < start {
             let col = c.usage_end.or(c.time_interval).unwrap_or(c.unblended);

@@ -28,7 +28,7 @@ pub(super) fn open(file: &Path, handle: File) -> Result<RecordStream, ImportErro
             file,
             None,
             None,
-            format!("is not a readable Parquet file: {e}"),
+            format!("not a readable Parquet file: {e}"),
         )
     };
     let builder = ParquetRecordBatchReaderBuilder::try_new(handle).map_err(unreadable)?;

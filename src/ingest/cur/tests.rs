@@ -257,23 +257,30 @@ fn every_header_of_the_real_csv_files_maps_onto_the_parquet_names() {
         .iter()
         .map(|f| f.name().to_string())
         .collect();
-    let header = std::fs::read_to_string(data(FOCUS_CONVERTERS)).unwrap();
-    let header = header.lines().next().unwrap();
-    let mut matched = 0;
-    for name in header.split(',') {
-        let key = canonical(name);
-        let lowercase_only = name.to_ascii_lowercase().replace(['/', ':'], "_");
-        if snake.contains(&key) {
-            matched += 1;
+    for relative in [LOGZIO_1, LOGZIO_2, FOCUS_CONVERTERS] {
+        let path = data(relative);
+        let input: Box<dyn Read> = if relative.ends_with(".gz") {
+            Box::new(flate2::read::GzDecoder::new(File::open(&path).unwrap()))
         } else {
-            // Not in the Parquet file at all (other month, other features), never a near miss.
-            assert!(
-                !snake.contains(&lowercase_only),
-                "{name} canonicalises to {key}"
-            );
+            Box::new(File::open(&path).unwrap())
+        };
+        let header = csv::Reader::from_reader(input).headers().unwrap().clone();
+        let mut matched = 0;
+        for name in header.iter() {
+            let key = canonical(name);
+            let lowercase_only = name.to_ascii_lowercase().replace(['/', ':'], "_");
+            if snake.contains(&key) {
+                matched += 1;
+            } else {
+                // Not in the Parquet file at all (other month, other features), never a near miss.
+                assert!(
+                    !snake.contains(&lowercase_only),
+                    "{name} canonicalises to {key}"
+                );
+            }
         }
+        assert!(matched >= 60, "{relative}: only {matched} columns matched");
     }
-    assert!(matched >= 70, "only {matched} columns matched");
 }
 
 #[test]
@@ -749,46 +756,7 @@ fn parquet_doubles_are_read_at_their_shortest_decimal() {
     assert_eq!(float_amount(0.1).unwrap(), dec("0.1"));
     assert_eq!(float_amount(22.32).unwrap(), dec("22.32"));
     assert_eq!(float_amount(1.81e-8).unwrap(), dec("0.0000000181"));
-    assert_eq!(float_amount(1e-40).unwrap().is_zero(), true);
+    assert!(float_amount(1e-40).unwrap().is_zero());
     assert!(float_amount(f64::NAN).is_err());
     assert_eq!(parse_amount("1.81E-8").unwrap(), dec("0.0000000181"));
-}
-
-#[test]
-fn zz_show() {
-    let bytes = std::fs::read(data(LOGZIO_1)).unwrap();
-    let p = temp_file("t.csv.gz", &bytes[..10_000]);
-    eprintln!("{}", first_error(&p));
-    let focus = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/focus/focus_sample.csv"
-    );
-    eprintln!("{}", first_error(Path::new(focus)));
-    let p = temp_file("x.csv", b"name,amount\nx,1\n");
-    eprintln!("{}", first_error(&p));
-    let p = temp_file(
-        "bad.csv",
-        &excerpt_with(8, 5, "lineItem/UnblendedCost", "abc"),
-    );
-    eprintln!("{}", first_error(&p));
-    let p = temp_file(
-        "bad.csv",
-        &excerpt_with(8, 5, "lineItem/UsageStartDate", "2023-13-01"),
-    );
-    eprintln!("{}", first_error(&p));
-    let p = temp_file("e.csv", b"");
-    eprintln!("{}", first_error(&p));
-    let p = temp_file("f.parquet", b"xx");
-    eprintln!("{}", first_error(&p));
-    for f in [LOGZIO_1, LOGZIO_2, FOCUS_CONVERTERS, WORKSHOP_PARQUET] {
-        let t = std::time::Instant::now();
-        let n = open(&data(f)).unwrap().map(|r| r.unwrap()).count();
-        eprintln!(
-            "{f}: {n} rows in {:?} = {:.0} rows/s",
-            t.elapsed(),
-            n as f64 / t.elapsed().as_secs_f64()
-        );
-    }
-    let r = read_all(&data(WORKSHOP_PARQUET));
-    eprintln!("{:#?}", r.iter().find(|r| r.tags.is_some()).unwrap());
 }
