@@ -2,6 +2,7 @@
 //! `CONSOLEAI_TEST_DATABASE_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
 mod auth;
 mod cache;
+mod cur;
 mod dashboard;
 mod focus;
 mod ingest;
