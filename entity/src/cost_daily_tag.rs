@@ -18,6 +18,8 @@ pub struct Model {
     pub billed_cost: i64,
     pub effective_cost: i64,
     pub list_cost: i64,
+    /// The import batch whose lines this row sums (rows are partial sums; queries add them up).
+    pub import_batch_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

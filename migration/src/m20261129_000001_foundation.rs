@@ -119,12 +119,6 @@ impl MigrationTrait for Migration {
             &["provider", "billing_account_id", "billing_period_start"],
         ))
         .await?;
-        m.create_index(index(
-            "cost_lines_tenant_resource",
-            "cost_lines",
-            &["tenant_id", "resource_id", "usage_date"],
-        ))
-        .await?;
         m.create_index(index("cost_lines_account", "cost_lines", &["account_id"]))
             .await?;
 

@@ -26,6 +26,16 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
+        // Rollup rows belong to the batch whose lines they sum (see `ingest::rollup`).
+        for table in ["cost_daily", "cost_daily_tags"] {
+            m.alter_table(
+                Table::alter()
+                    .table(table)
+                    .add_column(string_null("import_batch_id"))
+                    .to_owned(),
+            )
+            .await?;
+        }
         m.create_index(
             Index::create()
                 .name("import_batches_hash")

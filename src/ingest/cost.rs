@@ -21,7 +21,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use sha2::{Digest, Sha256};
 
 use super::record::{CostRecord, RecordStream};
-use super::rollup::{replace_scope, BillingScope, SCOPE};
+use super::rollup::{discard_scope, replace_scope, BillingScope, RollupRows, Rollups, SCOPE};
 use super::store::{Arg, Line, Txn};
 use super::{cur, focus, ImportError};
 use crate::cost::money;
@@ -277,31 +277,18 @@ async fn load(
             .get(&scope)
             .is_some_and(|stored| *stored > covered_until);
         let outcome = if newer_stored && !options.force {
-            let mut args = scope.args();
-            args.push(batch_id.into());
-            txn.exec(
-                &format!("DELETE FROM cost_lines WHERE {SCOPE} AND import_batch_id = $4"),
-                args,
-            )
-            .await?;
+            discard_scope(&mut txn, batch_id, &scope).await?;
             ScopeOutcome::KeptNewer
         } else {
             // Whoever had cost in the scope before, and whoever has it now, sees a change.
-            let before = txn
+            let owners = txn
                 .query_texts(
                     &format!("SELECT DISTINCT tenant_id FROM cost_daily WHERE {SCOPE}"),
                     scope.args(),
                 )
                 .await?;
-            touched.extend(before);
+            touched.extend(owners);
             replace_scope(&mut txn, batch_id, &scope).await?;
-            let after = txn
-                .query_texts(
-                    &format!("SELECT DISTINCT tenant_id FROM cost_daily WHERE {SCOPE}"),
-                    scope.args(),
-                )
-                .await?;
-            touched.extend(after);
             let mut args = scope.args();
             txn.exec(
                 &format!("DELETE FROM billing_scopes WHERE {SCOPE}"),
@@ -432,8 +419,17 @@ struct ReadSummary {
     unallocated_rows: u64,
 }
 
-/// Parses the files on a blocking thread while this task writes the lines it hands over, so
-/// parsing and the database's work overlap (two cores, two stages).
+/// Rollup keys kept in memory per table before they are written out as partial sums.
+const ROLLUP_CAPACITY: usize = 200_000;
+
+/// What the parser hands the writer.
+struct Chunk {
+    lines: Vec<Line>,
+    rollups: RollupRows,
+}
+
+/// Parses the files and sums the rollups on a blocking thread while this task writes what it
+/// hands over, so parsing and the database's work overlap (two cores, two stages).
 async fn stream_lines(
     txn: &mut Txn,
     format: CostFormat,
@@ -443,12 +439,13 @@ async fn stream_lines(
     batch_id: &str,
 ) -> Result<ReadSummary, ImportError> {
     let chunk_rows = txn.chunk_rows();
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Line>>(2);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(2);
     let files = files.to_vec();
     let parser = tokio::task::spawn_blocking(move || -> Result<ReadSummary, ImportError> {
         let progress = Progress::new(show_progress);
         let mut read = ReadSummary::default();
-        let mut chunk = Vec::with_capacity(chunk_rows);
+        let mut rollups = Rollups::new(ROLLUP_CAPACITY);
+        let mut lines = Vec::with_capacity(chunk_rows);
         for file in &files {
             progress.file(file);
             for record in format.open(file)? {
@@ -463,29 +460,42 @@ async fn stream_lines(
                 let stats = read.scopes.entry(scope_of(&record)).or_default();
                 stats.rows += 1;
                 stats.covered_until = stats.covered_until.max(Some(record.charge_period_end));
-                chunk.push(Line { record, tenant_id });
+                let line = Line { record, tenant_id };
+                rollups.add(&line);
+                lines.push(line);
                 read.rows += 1;
-                if chunk.len() >= chunk_rows {
+                if lines.len() >= chunk_rows {
                     progress.rows(read.rows);
+                    let rollups = if rollups.is_full() {
+                        rollups.drain()
+                    } else {
+                        RollupRows::default()
+                    };
+                    let chunk = Chunk {
+                        lines: std::mem::replace(&mut lines, Vec::with_capacity(chunk_rows)),
+                        rollups,
+                    };
                     // The writer is gone only if it failed; its error is the one to report.
-                    if sender
-                        .blocking_send(std::mem::replace(
-                            &mut chunk,
-                            Vec::with_capacity(chunk_rows),
-                        ))
-                        .is_err()
-                    {
+                    if sender.blocking_send(chunk).is_err() {
                         return Ok(read);
                     }
                 }
             }
         }
-        let _ = sender.blocking_send(chunk);
+        let _ = sender.blocking_send(Chunk {
+            lines,
+            rollups: rollups.drain(),
+        });
         progress.done(read.rows);
         Ok(read)
     });
     while let Some(chunk) = receiver.recv().await {
-        if let Err(err) = txn.write_lines(batch_id, &chunk).await {
+        let written = async {
+            txn.write_rows(batch_id, &chunk.lines).await?;
+            txn.write_rows(batch_id, &chunk.rollups.daily).await?;
+            txn.write_rows(batch_id, &chunk.rollups.tags).await
+        };
+        if let Err(err) = written.await {
             drop(receiver);
             let _ = parser.await;
             return Err(err.into());

@@ -1,8 +1,18 @@
-//! Replacing billing scopes and rebuilding the daily rollups that every cost view reads.
-use chrono::NaiveDate;
-use sea_orm::{DbBackend, DbErr};
+//! Billing scopes, and the daily rollups every cost view reads, built while the lines stream.
+//!
+//! Aggregating after the load (`INSERT … SELECT … GROUP BY` over the scope's lines, JSON tags
+//! unnested in SQL) took longer than loading the lines themselves. So the importer sums lines
+//! into the rollups as it reads them, in hash maps of bounded size: when a map is full it is
+//! written out as rows and emptied. A rollup row is therefore a *partial* sum — the same key may
+//! appear in several rows of one batch — which costs nothing, because every query sums rollup
+//! rows anyway. Memory stays flat whatever the file size; the rows carry their batch id, so a
+//! replaced or discarded delivery's rollups go with its lines.
+use std::collections::HashMap;
 
-use super::store::{Arg, Txn};
+use chrono::NaiveDate;
+use sea_orm::DbErr;
+
+use super::store::{Arg, Line, Txn};
 
 /// What one import replaces: a billing period of one billing account of one provider. Cloud bills
 /// are restated until they close, so a newer file for the same scope replaces the older one whole.
@@ -27,63 +37,195 @@ impl BillingScope {
 /// The condition selecting one scope's rows, with [`BillingScope::args`] as `$1…$3`.
 pub const SCOPE: &str = "provider = $1 AND billing_account_id = $2 AND billing_period_start = $3";
 
-/// Within the caller's transaction: drops the scope's lines from earlier batches, then rebuilds the
-/// scope's rollups from the lines now stored.
+/// The tables that hold a scope's data.
+const TABLES: [&str; 3] = ["cost_lines", "cost_daily", "cost_daily_tags"];
+
+/// Drops the scope's rows from earlier batches: `batch_id`'s rows are now the scope.
 pub async fn replace_scope(
     db: &mut Txn,
     batch_id: &str,
     scope: &BillingScope,
 ) -> Result<(), DbErr> {
-    let key = || scope.args();
-    let mut values = key();
-    values.push(batch_id.into());
-    db.exec(
-        &format!("DELETE FROM cost_lines WHERE {SCOPE} AND import_batch_id <> $4"),
-        values,
-    )
-    .await?;
-    db.exec(&format!("DELETE FROM cost_daily WHERE {SCOPE}"), key())
+    for table in TABLES {
+        let mut args = scope.args();
+        args.push(batch_id.into());
+        db.exec(
+            &format!("DELETE FROM {table} WHERE {SCOPE} AND import_batch_id <> $4"),
+            args,
+        )
         .await?;
-    db.exec(&format!("DELETE FROM cost_daily_tags WHERE {SCOPE}"), key())
-        .await?;
-
-    let dims =
-        "tenant_id, usage_date, billing_period_start, provider, billing_account_id, account_id";
-    db.exec(
-        &format!(
-            "INSERT INTO cost_daily ({dims}, service_name, service_category, region, charge_category, currency, \
-               billed_cost, effective_cost, list_cost, line_count) \
-             SELECT {dims}, service_name, service_category, region, charge_category, currency, \
-               SUM(billed_cost), SUM(effective_cost), SUM(list_cost), COUNT(*) \
-             FROM cost_lines WHERE {SCOPE} \
-             GROUP BY {dims}, service_name, service_category, region, charge_category, currency"
-        ),
-        key(),
-    )
-    .await?;
-
-    // Tags are a JSON object per line; each (key, value) pair becomes a rollup row. The JSON
-    // functions are the one place the two databases need different SQL.
-    let each_tag = match db.backend() {
-        DbBackend::Postgres => "CROSS JOIN LATERAL jsonb_each_text(l.tags::jsonb) AS t(key, value)",
-        _ => "CROSS JOIN json_each(l.tags) AS t",
-    };
-    let value = match db.backend() {
-        DbBackend::Postgres => "COALESCE(t.value, '')",
-        _ => "COALESCE(CAST(t.value AS TEXT), '')",
-    };
-    let l_dims = "l.tenant_id, l.usage_date, l.billing_period_start, l.provider, l.billing_account_id, l.account_id";
-    db.exec(
-        &format!(
-            "INSERT INTO cost_daily_tags ({dims}, tag_key, tag_value, currency, billed_cost, effective_cost, list_cost) \
-             SELECT {l_dims}, t.key, {value}, l.currency, \
-               SUM(l.billed_cost), SUM(l.effective_cost), SUM(l.list_cost) \
-             FROM cost_lines l {each_tag} \
-             WHERE l.tags IS NOT NULL AND l.provider = $1 AND l.billing_account_id = $2 AND l.billing_period_start = $3 \
-             GROUP BY {l_dims}, t.key, {value}, l.currency"
-        ),
-        key(),
-    )
-    .await?;
+    }
     Ok(())
+}
+
+/// Drops `batch_id`'s rows of the scope: the stored delivery stays.
+pub async fn discard_scope(
+    db: &mut Txn,
+    batch_id: &str,
+    scope: &BillingScope,
+) -> Result<(), DbErr> {
+    for table in TABLES {
+        let mut args = scope.args();
+        args.push(batch_id.into());
+        db.exec(
+            &format!("DELETE FROM {table} WHERE {SCOPE} AND import_batch_id = $4"),
+            args,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The dimensions every rollup row carries.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Owner {
+    pub tenant_id: Option<String>,
+    pub usage_date: NaiveDate,
+    pub billing_period_start: NaiveDate,
+    pub provider: String,
+    pub billing_account_id: String,
+    pub account_id: String,
+    pub currency: String,
+}
+
+/// A `cost_daily` key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DailyKey {
+    pub owner: Owner,
+    pub service_name: Option<String>,
+    pub service_category: Option<String>,
+    pub region: Option<String>,
+    pub charge_category: String,
+}
+
+/// A `cost_daily_tags` key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TagKey {
+    pub owner: Owner,
+    pub key: String,
+    pub value: String,
+}
+
+/// Summed amounts (picos) and lines. `i128`, so a partial sum never overflows in memory; a cell
+/// too large for the stored `BIGINT` is refused when written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub billed: i128,
+    pub effective: i128,
+    pub list: i128,
+    pub lines: i64,
+}
+
+impl Sums {
+    fn add(&mut self, line: &Line) {
+        self.billed += line.record.billed_cost as i128;
+        self.effective += line.record.effective_cost as i128;
+        self.list += line.record.list_cost as i128;
+        self.lines += 1;
+    }
+}
+
+/// Rollup rows ready to write.
+#[derive(Debug, Default)]
+pub struct RollupRows {
+    pub daily: Vec<(DailyKey, Sums)>,
+    pub tags: Vec<(TagKey, Sums)>,
+}
+
+/// The rollups of the lines read so far, at most `capacity` keys per table in memory.
+pub struct Rollups {
+    daily: HashMap<DailyKey, Sums>,
+    tags: HashMap<TagKey, Sums>,
+    capacity: usize,
+}
+
+impl Rollups {
+    pub fn new(capacity: usize) -> Rollups {
+        Rollups {
+            daily: HashMap::new(),
+            tags: HashMap::new(),
+            capacity,
+        }
+    }
+
+    pub fn add(&mut self, line: &Line) {
+        let r = &line.record;
+        let owner = Owner {
+            tenant_id: line.tenant_id.clone(),
+            usage_date: r.usage_date(),
+            billing_period_start: r.billing_period_start,
+            provider: r.provider.clone(),
+            billing_account_id: r.billing_account_id.clone(),
+            account_id: r.account_id.clone(),
+            currency: r.currency.clone(),
+        };
+        for (key, value) in tag_pairs(r.tags.as_deref()) {
+            self.tags
+                .entry(TagKey {
+                    owner: owner.clone(),
+                    key,
+                    value,
+                })
+                .or_default()
+                .add(line);
+        }
+        let key = DailyKey {
+            owner,
+            service_name: r.service_name.clone(),
+            service_category: r.service_category.clone(),
+            region: r.region.clone(),
+            charge_category: r.charge_category.clone(),
+        };
+        self.daily.entry(key).or_default().add(line);
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.daily.len() >= self.capacity || self.tags.len() >= self.capacity
+    }
+
+    /// Everything summed so far, as rows; the maps start over.
+    pub fn drain(&mut self) -> RollupRows {
+        RollupRows {
+            daily: self.daily.drain().collect(),
+            tags: self.tags.drain().collect(),
+        }
+    }
+}
+
+/// The (key, value) pairs of a tags JSON object; non-string values as their JSON text, null as "".
+fn tag_pairs(tags: Option<&str>) -> Vec<(String, String)> {
+    let Some(text) = tags else { return Vec::new() };
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
+        Ok(map) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, value)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_values_read_as_text() {
+        let pairs = tag_pairs(Some(r#"{"a":"x","n":3,"z":null}"#));
+        assert_eq!(
+            pairs,
+            vec![
+                ("a".into(), "x".into()),
+                ("n".into(), "3".into()),
+                ("z".into(), "".into())
+            ]
+        );
+        assert!(tag_pairs(None).is_empty());
+    }
 }

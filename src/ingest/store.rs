@@ -13,6 +13,7 @@ use sea_orm::{
 };
 
 use super::record::CostRecord;
+use super::rollup::{DailyKey, Owner, Sums, TagKey};
 
 /// A statement argument.
 #[derive(Debug, Clone)]
@@ -65,17 +66,186 @@ impl From<Arg> for Value {
     }
 }
 
-/// The columns of `cost_lines` an import writes, in the order both writers use.
-const LINE_COLUMNS: &str = "import_batch_id, tenant_id, provider, billing_account_id, account_id, account_name, \
-    billing_period_start, charge_period_start, charge_period_end, usage_date, service_name, service_category, \
-    region, availability_zone, resource_id, resource_type, charge_category, charge_frequency, sku_id, \
-    pricing_unit, pricing_quantity, list_unit_price, billed_cost, effective_cost, list_cost, currency, tags";
-const LINE_COLUMN_COUNT: usize = 27;
-
 /// A cost line ready to store: the record and the tenant its account belongs to.
 pub struct Line {
     pub record: CostRecord,
     pub tenant_id: Option<String>,
+}
+
+/// One value of a row being written, borrowed from what it describes.
+pub enum Field<'a> {
+    Text(Option<&'a str>),
+    Int(i64),
+    Date(NaiveDate),
+    Time(DateTime<Utc>),
+}
+
+/// Something written as rows of one table.
+pub trait Rows {
+    const TABLE: &'static str;
+    const COLUMNS: &'static [&'static str];
+    /// The row's values, in [`Rows::COLUMNS`] order.
+    fn fields<'a>(&'a self, batch_id: &'a str) -> Result<Vec<Field<'a>>, DbErr>;
+}
+
+fn text(value: &Option<String>) -> Field<'_> {
+    Field::Text(value.as_deref())
+}
+
+impl Rows for Line {
+    const TABLE: &'static str = "cost_lines";
+    const COLUMNS: &'static [&'static str] = &[
+        "import_batch_id",
+        "tenant_id",
+        "provider",
+        "billing_account_id",
+        "account_id",
+        "account_name",
+        "billing_period_start",
+        "charge_period_start",
+        "charge_period_end",
+        "usage_date",
+        "service_name",
+        "service_category",
+        "region",
+        "availability_zone",
+        "resource_id",
+        "resource_type",
+        "charge_category",
+        "charge_frequency",
+        "sku_id",
+        "pricing_unit",
+        "pricing_quantity",
+        "list_unit_price",
+        "billed_cost",
+        "effective_cost",
+        "list_cost",
+        "currency",
+        "tags",
+    ];
+    fn fields<'a>(&'a self, batch_id: &'a str) -> Result<Vec<Field<'a>>, DbErr> {
+        let r = &self.record;
+        Ok(vec![
+            Field::Text(Some(batch_id)),
+            text(&self.tenant_id),
+            Field::Text(Some(&r.provider)),
+            Field::Text(Some(&r.billing_account_id)),
+            Field::Text(Some(&r.account_id)),
+            text(&r.account_name),
+            Field::Date(r.billing_period_start),
+            Field::Time(r.charge_period_start),
+            Field::Time(r.charge_period_end),
+            Field::Date(r.usage_date()),
+            text(&r.service_name),
+            text(&r.service_category),
+            text(&r.region),
+            text(&r.availability_zone),
+            text(&r.resource_id),
+            text(&r.resource_type),
+            Field::Text(Some(&r.charge_category)),
+            text(&r.charge_frequency),
+            text(&r.sku_id),
+            text(&r.pricing_unit),
+            text(&r.pricing_quantity),
+            text(&r.list_unit_price),
+            Field::Int(r.billed_cost),
+            Field::Int(r.effective_cost),
+            Field::Int(r.list_cost),
+            Field::Text(Some(&r.currency)),
+            text(&r.tags),
+        ])
+    }
+}
+
+/// A rollup cell must fit the stored `BIGINT`.
+fn cell(sum: i128, owner: &Owner) -> Result<Field<'static>, DbErr> {
+    i64::try_from(sum).map(Field::Int).map_err(|_| {
+        DbErr::Custom(format!(
+            "the cost of account {} on {} exceeds ±9,223,372.036854775807 {} in one day's rollup cell",
+            owner.account_id, owner.usage_date, owner.currency
+        ))
+    })
+}
+
+fn owner_fields<'a>(owner: &'a Owner, batch_id: &'a str) -> Vec<Field<'a>> {
+    vec![
+        Field::Text(Some(batch_id)),
+        text(&owner.tenant_id),
+        Field::Date(owner.usage_date),
+        Field::Date(owner.billing_period_start),
+        Field::Text(Some(&owner.provider)),
+        Field::Text(Some(&owner.billing_account_id)),
+        Field::Text(Some(&owner.account_id)),
+        Field::Text(Some(&owner.currency)),
+    ]
+}
+
+impl Rows for (DailyKey, Sums) {
+    const TABLE: &'static str = "cost_daily";
+    const COLUMNS: &'static [&'static str] = &[
+        "import_batch_id",
+        "tenant_id",
+        "usage_date",
+        "billing_period_start",
+        "provider",
+        "billing_account_id",
+        "account_id",
+        "currency",
+        "service_name",
+        "service_category",
+        "region",
+        "charge_category",
+        "billed_cost",
+        "effective_cost",
+        "list_cost",
+        "line_count",
+    ];
+    fn fields<'a>(&'a self, batch_id: &'a str) -> Result<Vec<Field<'a>>, DbErr> {
+        let (key, sums) = self;
+        let mut fields = owner_fields(&key.owner, batch_id);
+        fields.extend([
+            text(&key.service_name),
+            text(&key.service_category),
+            text(&key.region),
+            Field::Text(Some(&key.charge_category)),
+            cell(sums.billed, &key.owner)?,
+            cell(sums.effective, &key.owner)?,
+            cell(sums.list, &key.owner)?,
+            Field::Int(sums.lines),
+        ]);
+        Ok(fields)
+    }
+}
+
+impl Rows for (TagKey, Sums) {
+    const TABLE: &'static str = "cost_daily_tags";
+    const COLUMNS: &'static [&'static str] = &[
+        "import_batch_id",
+        "tenant_id",
+        "usage_date",
+        "billing_period_start",
+        "provider",
+        "billing_account_id",
+        "account_id",
+        "currency",
+        "tag_key",
+        "tag_value",
+        "billed_cost",
+        "effective_cost",
+        "list_cost",
+    ];
+    fn fields<'a>(&'a self, batch_id: &'a str) -> Result<Vec<Field<'a>>, DbErr> {
+        let (key, sums) = self;
+        let mut fields = owner_fields(&key.owner, batch_id);
+        fields.extend([
+            Field::Text(Some(&key.key)),
+            Field::Text(Some(&key.value)),
+            cell(sums.billed, &key.owner)?,
+            cell(sums.effective, &key.owner)?,
+            cell(sums.list, &key.owner)?,
+        ]);
+        Ok(fields)
+    }
 }
 
 /// One import's transaction.
@@ -101,20 +271,10 @@ impl Txn {
         })
     }
 
-    pub fn backend(&self) -> DbBackend {
-        match self {
-            Txn::Pg(_) => DbBackend::Postgres,
-            Txn::Orm(t) => t.get_database_backend(),
-        }
-    }
-
-    /// Lines buffered before each write: COPY wants large chunks; SQLite's bound-parameter limit
-    /// (32,766) caps one INSERT at 1,200 rows of 27 columns.
+    /// Lines handed from the parser to the writer at a time: large enough for COPY to stream,
+    /// small enough that the few chunks in flight keep memory flat.
     pub fn chunk_rows(&self) -> usize {
-        match self {
-            Txn::Pg(_) => 20_000,
-            Txn::Orm(_) => 1_200,
-        }
+        10_000
     }
 
     /// Runs one statement; returns the rows it touched.
@@ -177,19 +337,20 @@ impl Txn {
         }
     }
 
-    /// Appends cost lines of `batch_id`.
-    pub async fn write_lines(&mut self, batch_id: &str, lines: &[Line]) -> Result<(), DbErr> {
-        if lines.is_empty() {
+    /// Appends rows of `batch_id` to their table.
+    pub async fn write_rows<R: Rows>(&mut self, batch_id: &str, rows: &[R]) -> Result<(), DbErr> {
+        if rows.is_empty() {
             return Ok(());
         }
+        let columns = R::COLUMNS.join(", ");
         match self {
             Txn::Pg(t) => {
-                let mut buffer = Vec::with_capacity(lines.len() * 400);
-                for line in lines {
-                    copy_row(&mut buffer, batch_id, line);
+                let mut buffer = Vec::with_capacity(rows.len() * 64 * R::COLUMNS.len());
+                for row in rows {
+                    copy_row(&mut buffer, &row.fields(batch_id)?);
                 }
                 let mut copy = t
-                    .copy_in_raw(&format!("COPY cost_lines ({LINE_COLUMNS}) FROM STDIN"))
+                    .copy_in_raw(&format!("COPY {} ({columns}) FROM STDIN", R::TABLE))
                     .await
                     .map_err(pg_err)?;
                 copy.send(buffer).await.map_err(pg_err)?;
@@ -198,19 +359,19 @@ impl Txn {
             }
             Txn::Orm(_) => {
                 // Plain `?`s: numbered names would be resolved one by one, which is quadratic
-                // over 30,000 parameters.
-                let row = format!("({})", ["?"; LINE_COLUMN_COUNT].join(","));
-                let mut placeholders = Vec::with_capacity(lines.len());
-                let mut args = Vec::with_capacity(lines.len() * LINE_COLUMN_COUNT);
-                for line in lines {
-                    placeholders.push(row.as_str());
-                    args.extend(line_args(batch_id, line));
+                // over tens of thousands of parameters. SQLite binds at most 32,766.
+                let per_statement = 30_000 / R::COLUMNS.len();
+                let row = format!("({})", vec!["?"; R::COLUMNS.len()].join(","));
+                for chunk in rows.chunks(per_statement) {
+                    let mut args = Vec::with_capacity(chunk.len() * R::COLUMNS.len());
+                    for r in chunk {
+                        args.extend(r.fields(batch_id)?.into_iter().map(Arg::from));
+                    }
+                    let values = vec![row.as_str(); chunk.len()].join(",");
+                    let sql = format!("INSERT INTO {} ({columns}) VALUES {values}", R::TABLE);
+                    self.exec(&sql, args).await?;
                 }
-                let sql = format!(
-                    "INSERT INTO cost_lines ({LINE_COLUMNS}) VALUES {}",
-                    placeholders.join(",")
-                );
-                self.exec(&sql, args).await.map(|_| ())
+                Ok(())
             }
         }
     }
@@ -223,47 +384,27 @@ impl Txn {
     }
 }
 
-fn line_args(batch_id: &str, line: &Line) -> Vec<Arg> {
-    let r = &line.record;
-    vec![
-        batch_id.into(),
-        line.tenant_id.clone().into(),
-        r.provider.clone().into(),
-        r.billing_account_id.clone().into(),
-        r.account_id.clone().into(),
-        r.account_name.clone().into(),
-        r.billing_period_start.into(),
-        r.charge_period_start.into(),
-        r.charge_period_end.into(),
-        r.usage_date().into(),
-        r.service_name.clone().into(),
-        r.service_category.clone().into(),
-        r.region.clone().into(),
-        r.availability_zone.clone().into(),
-        r.resource_id.clone().into(),
-        r.resource_type.clone().into(),
-        r.charge_category.clone().into(),
-        r.charge_frequency.clone().into(),
-        r.sku_id.clone().into(),
-        r.pricing_unit.clone().into(),
-        r.pricing_quantity.clone().into(),
-        r.list_unit_price.clone().into(),
-        r.billed_cost.into(),
-        r.effective_cost.into(),
-        r.list_cost.into(),
-        r.currency.clone().into(),
-        r.tags.clone().into(),
-    ]
+impl From<Field<'_>> for Arg {
+    fn from(field: Field<'_>) -> Arg {
+        match field {
+            Field::Text(v) => Arg::Text(v.map(str::to_string)),
+            Field::Int(v) => Arg::Int(v),
+            Field::Date(v) => Arg::Date(v),
+            Field::Time(v) => Arg::Time(v),
+        }
+    }
 }
 
 /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
-fn copy_row(out: &mut Vec<u8>, batch_id: &str, line: &Line) {
+fn copy_row(out: &mut Vec<u8>, fields: &[Field<'_>]) {
     use std::io::Write;
-    let r = &line.record;
-    let field = |out: &mut Vec<u8>, value: Option<&str>, last: bool| {
-        match value {
-            None => out.extend_from_slice(b"\\N"),
-            Some(text) => {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        match field {
+            Field::Text(None) => out.extend_from_slice(b"\\N"),
+            Field::Text(Some(text)) => {
                 for byte in text.bytes() {
                     match byte {
                         b'\\' => out.extend_from_slice(b"\\\\"),
@@ -274,37 +415,16 @@ fn copy_row(out: &mut Vec<u8>, batch_id: &str, line: &Line) {
                     }
                 }
             }
+            Field::Int(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Field::Date(d) => {
+                let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+            }
+            Field::Time(t) => {
+                let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S%.f+00"));
+            }
         }
-        out.push(if last { b'\n' } else { b'\t' });
-    };
-    let time = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S%.f+00").to_string();
-    field(out, Some(batch_id), false);
-    field(out, line.tenant_id.as_deref(), false);
-    field(out, Some(&r.provider), false);
-    field(out, Some(&r.billing_account_id), false);
-    field(out, Some(&r.account_id), false);
-    field(out, r.account_name.as_deref(), false);
-    field(out, Some(&r.billing_period_start.to_string()), false);
-    field(out, Some(&time(&r.charge_period_start)), false);
-    field(out, Some(&time(&r.charge_period_end)), false);
-    field(out, Some(&r.usage_date().to_string()), false);
-    field(out, r.service_name.as_deref(), false);
-    field(out, r.service_category.as_deref(), false);
-    field(out, r.region.as_deref(), false);
-    field(out, r.availability_zone.as_deref(), false);
-    field(out, r.resource_id.as_deref(), false);
-    field(out, r.resource_type.as_deref(), false);
-    field(out, Some(&r.charge_category), false);
-    field(out, r.charge_frequency.as_deref(), false);
-    field(out, r.sku_id.as_deref(), false);
-    field(out, r.pricing_unit.as_deref(), false);
-    field(out, r.pricing_quantity.as_deref(), false);
-    field(out, r.list_unit_price.as_deref(), false);
-    let _ = write!(
-        out,
-        "{}\t{}\t{}\t",
-        r.billed_cost, r.effective_cost, r.list_cost
-    );
-    field(out, Some(&r.currency), false);
-    field(out, r.tags.as_deref(), true);
+    }
+    out.push(b'\n');
 }
