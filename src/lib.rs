@@ -15,6 +15,8 @@ pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod inventory;
+pub mod rightsizing;
 pub mod telemetry;
 pub mod tenancy;
 pub mod transfer;

@@ -21,8 +21,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use sha2::{Digest, Sha256};
 
 use super::record::{CostRecord, RecordStream};
-use super::rollup::{discard_scope, replace_scope, BillingScope, RollupRows, Rollups, SCOPE};
-use super::store::{Arg, Line, Txn};
+use super::rollup::{discard_scope, replace_scope, BillingScope, DailyKey, RollupRows, Rollups, Sums, TagKey, SCOPE};
+use super::store::{encode_copy, Arg, Line, Txn};
 use super::{cur, focus, ImportError};
 use crate::cost::money;
 use entity::{account, billing_scope, import_batch};
@@ -420,12 +420,41 @@ struct ReadSummary {
 }
 
 /// Rollup keys kept in memory per table before they are written out as partial sums.
-const ROLLUP_CAPACITY: usize = 200_000;
+const ROLLUP_CAPACITY: usize = 50_000;
 
-/// What the parser hands the writer.
-struct Chunk {
-    lines: Vec<Line>,
-    rollups: RollupRows,
+/// What the parser hands the writer: rows, or for PostgreSQL rows already in COPY's format, so
+/// that encoding happens on the parsing thread while the database ingests the previous chunk.
+enum Chunk {
+    Rows { lines: Vec<Line>, rollups: RollupRows },
+    Copy { lines: Vec<u8>, daily: Vec<u8>, tags: Vec<u8> },
+}
+
+impl Chunk {
+    fn new(lines: Vec<Line>, rollups: RollupRows, encode: bool, batch_id: &str) -> Result<Chunk, ImportError> {
+        if !encode {
+            return Ok(Chunk::Rows { lines, rollups });
+        }
+        Ok(Chunk::Copy {
+            lines: encode_copy(batch_id, &lines)?,
+            daily: encode_copy(batch_id, &rollups.daily)?,
+            tags: encode_copy(batch_id, &rollups.tags)?,
+        })
+    }
+
+    async fn write(self, txn: &mut Txn, batch_id: &str) -> Result<(), sea_orm::DbErr> {
+        match self {
+            Chunk::Rows { lines, rollups } => {
+                txn.write_rows(batch_id, &lines).await?;
+                txn.write_rows(batch_id, &rollups.daily).await?;
+                txn.write_rows(batch_id, &rollups.tags).await
+            }
+            Chunk::Copy { lines, daily, tags } => {
+                txn.write_copy::<Line>(lines).await?;
+                txn.write_copy::<(DailyKey, Sums)>(daily).await?;
+                txn.write_copy::<(TagKey, Sums)>(tags).await
+            }
+        }
+    }
 }
 
 /// Parses the files and sums the rollups on a blocking thread while this task writes what it
@@ -439,8 +468,10 @@ async fn stream_lines(
     batch_id: &str,
 ) -> Result<ReadSummary, ImportError> {
     let chunk_rows = txn.chunk_rows();
+    let encode = txn.uses_copy();
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(2);
     let files = files.to_vec();
+    let batch = batch_id.to_string();
     let parser = tokio::task::spawn_blocking(move || -> Result<ReadSummary, ImportError> {
         let progress = Progress::new(show_progress);
         let mut read = ReadSummary::default();
@@ -450,13 +481,9 @@ async fn stream_lines(
             progress.file(file);
             for record in format.open(file)? {
                 let record: CostRecord = record?;
-                let tenant_id = tenants_by_account
-                    .get(&record.account_id)
-                    .cloned()
-                    .flatten();
+                let tenant_id = tenants_by_account.get(&record.account_id).cloned().flatten();
                 read.unallocated_rows += tenant_id.is_none() as u64;
-                *read.totals.entry(record.currency.clone()).or_default() +=
-                    record.billed_cost as i128;
+                *read.totals.entry(record.currency.clone()).or_default() += record.billed_cost as i128;
                 let stats = read.scopes.entry(scope_of(&record)).or_default();
                 stats.rows += 1;
                 stats.covered_until = stats.covered_until.max(Some(record.charge_period_end));
@@ -466,44 +493,27 @@ async fn stream_lines(
                 read.rows += 1;
                 if lines.len() >= chunk_rows {
                     progress.rows(read.rows);
-                    let rollups = if rollups.is_full() {
-                        rollups.drain()
-                    } else {
-                        RollupRows::default()
-                    };
-                    let chunk = Chunk {
-                        lines: std::mem::replace(&mut lines, Vec::with_capacity(chunk_rows)),
-                        rollups,
-                    };
+                    let full = if rollups.is_full() { rollups.drain() } else { RollupRows::default() };
+                    let taken = std::mem::replace(&mut lines, Vec::with_capacity(chunk_rows));
                     // The writer is gone only if it failed; its error is the one to report.
-                    if sender.blocking_send(chunk).is_err() {
+                    if sender.blocking_send(Chunk::new(taken, full, encode, &batch)?).is_err() {
                         return Ok(read);
                     }
                 }
             }
         }
-        let _ = sender.blocking_send(Chunk {
-            lines,
-            rollups: rollups.drain(),
-        });
+        let _ = sender.blocking_send(Chunk::new(lines, rollups.drain(), encode, &batch)?);
         progress.done(read.rows);
         Ok(read)
     });
     while let Some(chunk) = receiver.recv().await {
-        let written = async {
-            txn.write_rows(batch_id, &chunk.lines).await?;
-            txn.write_rows(batch_id, &chunk.rollups.daily).await?;
-            txn.write_rows(batch_id, &chunk.rollups.tags).await
-        };
-        if let Err(err) = written.await {
+        if let Err(err) = chunk.write(txn, batch_id).await {
             drop(receiver);
             let _ = parser.await;
             return Err(err.into());
         }
     }
-    parser
-        .await
-        .map_err(|e| ImportError::Database(sea_orm::DbErr::Custom(format!("parser thread: {e}"))))?
+    parser.await.map_err(|e| ImportError::Database(sea_orm::DbErr::Custom(format!("parser thread: {e}"))))?
 }
 
 fn scope_of(record: &CostRecord) -> BillingScope {

@@ -120,6 +120,7 @@ pub fn open(file: &Path) -> Result<RecordStream, ImportError> {
     let file = file.to_path_buf();
     let mut record = csv::StringRecord::new();
     let mut done = false;
+    let mut memo = Memo::default();
     Ok(Box::new(std::iter::from_fn(move || {
         if done {
             return None;
@@ -137,7 +138,7 @@ pub fn open(file: &Path) -> Result<RecordStream, ImportError> {
                     record: &record,
                     header: &header,
                 };
-                let parsed = parse_row(&row, &columns);
+                let parsed = parse_row(&row, &columns, &mut memo);
                 done = parsed.is_err();
                 Some(parsed)
             }
@@ -218,9 +219,14 @@ impl Row<'_> {
         money::to_fixed(amount).map_err(|m| self.error(column, m))
     }
 
-    fn time(&self, column: usize) -> Result<DateTime<Utc>, ImportError> {
+    fn time(&self, column: usize, memo: &mut Memo) -> Result<DateTime<Utc>, ImportError> {
         let text = self.required(column)?;
-        parse_time(text).ok_or_else(|| self.error(column, format!("'{text}' is not a date-time")))
+        if let Some(time) = memo.times.get(text) {
+            return Ok(*time);
+        }
+        let time = parse_time(text).ok_or_else(|| self.error(column, format!("'{text}' is not a date-time")))?;
+        memo.remember_time(text, time);
+        Ok(time)
     }
 
     fn decimal_text(&self, column: Option<usize>) -> Result<Option<String>, ImportError> {
@@ -235,7 +241,38 @@ impl Row<'_> {
     }
 }
 
-fn parse_row(row: &Row, c: &Columns) -> Result<CostRecord, ImportError> {
+/// Values that repeat from line to line — the same few hours and days, the same tag objects of
+/// the same resources — parsed once. Bounded: cleared when full.
+#[derive(Default)]
+struct Memo {
+    times: hashbrown::HashMap<Box<str>, DateTime<Utc>>,
+    tags: hashbrown::HashMap<Box<str>, Option<String>>,
+}
+
+const MEMO_ENTRIES: usize = 20_000;
+
+impl Memo {
+    fn remember_time(&mut self, text: &str, time: DateTime<Utc>) {
+        if self.times.len() >= MEMO_ENTRIES {
+            self.times.clear();
+        }
+        self.times.insert(text.into(), time);
+    }
+
+    fn tags(&mut self, text: &str) -> Result<Option<String>, String> {
+        if let Some(tags) = self.tags.get(text) {
+            return Ok(tags.clone());
+        }
+        let tags = normalize_tags(text)?;
+        if self.tags.len() >= MEMO_ENTRIES {
+            self.tags.clear();
+        }
+        self.tags.insert(text.into(), tags.clone());
+        Ok(tags)
+    }
+}
+
+fn parse_row(row: &Row, c: &Columns, memo: &mut Memo) -> Result<CostRecord, ImportError> {
     let billing_account_id = row.required(c.billing_account)?.to_string();
     let account_id = row
         .opt(c.sub_account)
@@ -247,21 +284,21 @@ fn parse_row(row: &Row, c: &Columns) -> Result<CostRecord, ImportError> {
             format!("'{currency}' is not an ISO 4217 currency code"),
         ));
     }
-    let start = row.time(c.charge_period_start)?;
-    let end = row.time(c.charge_period_end)?;
+    let start = row.time(c.charge_period_start, memo)?;
+    let end = row.time(c.charge_period_end, memo)?;
     if end < start {
         return Err(row.error(c.charge_period_end, "ends before ChargePeriodStart"));
     }
     let tags = match c.tags.and_then(|t| row.text(t).map(|v| (t, v))) {
         None => None,
-        Some((column, text)) => normalize_tags(text).map_err(|m| row.error(column, m))?,
+        Some((column, text)) => memo.tags(text).map_err(|m| row.error(column, m))?,
     };
     Ok(CostRecord {
         provider: row.required(c.provider)?.to_string(),
         billing_account_id,
         account_id,
         account_name: row.opt(c.sub_account_name),
-        billing_period_start: row.time(c.billing_period_start)?.date_naive(),
+        billing_period_start: row.time(c.billing_period_start, memo)?.date_naive(),
         charge_period_start: start,
         charge_period_end: end,
         service_name: row.opt(c.service_name),

@@ -7,7 +7,6 @@
 //! appear in several rows of one batch — which costs nothing, because every query sums rollup
 //! rows anyway. Memory stays flat whatever the file size; the rows carry their batch id, so a
 //! replaced or discarded delivery's rollups go with its lines.
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::DbErr;
@@ -106,6 +105,75 @@ pub struct TagKey {
     pub value: String,
 }
 
+// Borrowed twins of the keys, for looking up without allocating: they hash exactly like the owned
+// keys (same fields, same order; `&str` hashes as `String`), and compare equal field by field.
+#[derive(Hash)]
+struct OwnerRef<'a> {
+    tenant_id: Option<&'a str>,
+    usage_date: NaiveDate,
+    billing_period_start: NaiveDate,
+    provider: &'a str,
+    billing_account_id: &'a str,
+    account_id: &'a str,
+    currency: &'a str,
+}
+
+#[derive(Hash)]
+struct DailyKeyRef<'a> {
+    owner: &'a OwnerRef<'a>,
+    service_name: Option<&'a str>,
+    service_category: Option<&'a str>,
+    region: Option<&'a str>,
+    charge_category: &'a str,
+}
+
+#[derive(Hash)]
+struct TagKeyRef<'a> {
+    owner: &'a OwnerRef<'a>,
+    key: &'a str,
+    value: &'a str,
+}
+
+impl OwnerRef<'_> {
+    fn matches(&self, o: &Owner) -> bool {
+        self.usage_date == o.usage_date
+            && self.account_id == o.account_id
+            && self.tenant_id == o.tenant_id.as_deref()
+            && self.billing_period_start == o.billing_period_start
+            && self.provider == o.provider
+            && self.billing_account_id == o.billing_account_id
+            && self.currency == o.currency
+    }
+
+    fn to_owned(&self) -> Owner {
+        Owner {
+            tenant_id: self.tenant_id.map(str::to_string),
+            usage_date: self.usage_date,
+            billing_period_start: self.billing_period_start,
+            provider: self.provider.to_string(),
+            billing_account_id: self.billing_account_id.to_string(),
+            account_id: self.account_id.to_string(),
+            currency: self.currency.to_string(),
+        }
+    }
+}
+
+impl hashbrown::Equivalent<DailyKey> for DailyKeyRef<'_> {
+    fn equivalent(&self, k: &DailyKey) -> bool {
+        self.service_name == k.service_name.as_deref()
+            && self.region == k.region.as_deref()
+            && self.charge_category == k.charge_category
+            && self.service_category == k.service_category.as_deref()
+            && self.owner.matches(&k.owner)
+    }
+}
+
+impl hashbrown::Equivalent<TagKey> for TagKeyRef<'_> {
+    fn equivalent(&self, k: &TagKey) -> bool {
+        self.key == k.key && self.value == k.value && self.owner.matches(&k.owner)
+    }
+}
+
 /// Summed amounts (picos) and lines. `i128`, so a partial sum never overflows in memory; a cell
 /// too large for the stored `BIGINT` is refused when written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -132,51 +200,76 @@ pub struct RollupRows {
     pub tags: Vec<(TagKey, Sums)>,
 }
 
+/// Parsed tag pairs of the tag objects seen lately: the same few objects repeat on every line
+/// of a resource, so each is parsed once.
+const TAG_MEMO: usize = 20_000;
+
 /// The rollups of the lines read so far, at most `capacity` keys per table in memory.
 pub struct Rollups {
-    daily: HashMap<DailyKey, Sums>,
-    tags: HashMap<TagKey, Sums>,
+    daily: hashbrown::HashMap<DailyKey, Sums>,
+    tags: hashbrown::HashMap<TagKey, Sums>,
+    tag_pairs: hashbrown::HashMap<String, Vec<(String, String)>>,
     capacity: usize,
 }
 
 impl Rollups {
     pub fn new(capacity: usize) -> Rollups {
         Rollups {
-            daily: HashMap::new(),
-            tags: HashMap::new(),
+            daily: hashbrown::HashMap::new(),
+            tags: hashbrown::HashMap::new(),
+            tag_pairs: hashbrown::HashMap::new(),
             capacity,
         }
     }
 
     pub fn add(&mut self, line: &Line) {
         let r = &line.record;
-        let owner = Owner {
-            tenant_id: line.tenant_id.clone(),
+        let owner = OwnerRef {
+            tenant_id: line.tenant_id.as_deref(),
             usage_date: r.usage_date(),
             billing_period_start: r.billing_period_start,
-            provider: r.provider.clone(),
-            billing_account_id: r.billing_account_id.clone(),
-            account_id: r.account_id.clone(),
-            currency: r.currency.clone(),
+            provider: &r.provider,
+            billing_account_id: &r.billing_account_id,
+            account_id: &r.account_id,
+            currency: &r.currency,
         };
-        for (key, value) in tag_pairs(r.tags.as_deref()) {
-            self.tags
-                .entry(TagKey {
-                    owner: owner.clone(),
-                    key,
-                    value,
-                })
-                .or_default()
-                .add(line);
+        let daily = DailyKeyRef {
+            owner: &owner,
+            service_name: r.service_name.as_deref(),
+            service_category: r.service_category.as_deref(),
+            region: r.region.as_deref(),
+            charge_category: &r.charge_category,
+        };
+        match self.daily.get_mut(&daily) {
+            Some(sums) => sums.add(line),
+            None => {
+                let key = DailyKey {
+                    owner: owner.to_owned(),
+                    service_name: r.service_name.clone(),
+                    service_category: r.service_category.clone(),
+                    region: r.region.clone(),
+                    charge_category: r.charge_category.clone(),
+                };
+                self.daily.entry(key).or_default().add(line);
+            }
         }
-        let key = DailyKey {
-            owner,
-            service_name: r.service_name.clone(),
-            service_category: r.service_category.clone(),
-            region: r.region.clone(),
-            charge_category: r.charge_category.clone(),
-        };
-        self.daily.entry(key).or_default().add(line);
+        let Some(tags) = r.tags.as_deref() else { return };
+        if !self.tag_pairs.contains_key(tags) {
+            if self.tag_pairs.len() >= TAG_MEMO {
+                self.tag_pairs.clear();
+            }
+            self.tag_pairs.insert(tags.to_string(), tag_pairs(Some(tags)));
+        }
+        for (key, value) in &self.tag_pairs[tags] {
+            let lookup = TagKeyRef { owner: &owner, key, value };
+            match self.tags.get_mut(&lookup) {
+                Some(sums) => sums.add(line),
+                None => {
+                    let owned = TagKey { owner: owner.to_owned(), key: key.clone(), value: value.clone() };
+                    self.tags.entry(owned).or_default().add(line);
+                }
+            }
+        }
     }
 
     pub fn is_full(&self) -> bool {
@@ -185,10 +278,7 @@ impl Rollups {
 
     /// Everything summed so far, as rows; the maps start over.
     pub fn drain(&mut self) -> RollupRows {
-        RollupRows {
-            daily: self.daily.drain().collect(),
-            tags: self.tags.drain().collect(),
-        }
+        RollupRows { daily: self.daily.drain().collect(), tags: self.tags.drain().collect() }
     }
 }
 
