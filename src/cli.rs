@@ -132,6 +132,31 @@ pub enum ImportCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// AWS inventory: the JSON of `ec2 describe-instances`, `ec2 describe-volumes` or
+    /// `rds describe-db-instances` (CLI output or recorded API responses).
+    Inventory {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        /// The account, where the output does not say (describe-volumes).
+        #[arg(long)]
+        account: Option<String>,
+        /// The region, where the output does not say.
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Utilisation: CSV (`resource_id,metric,p95,max,window_start,window_end[,samples]`) or
+    /// CloudWatch `get-metric-statistics` / `get-metric-data` JSON.
+    Utilization {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        /// The resource a CloudWatch output is about (its output does not say).
+        #[arg(long)]
+        resource: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// AWS Cost and Usage Report files (legacy or 2.0; CSV, .csv.gz or .parquet), imported as one batch.
     Cur {
         #[command(flatten)]

@@ -175,6 +175,48 @@ async fn import(what: ImportCommand) -> Result<(), String> {
             );
             Ok(())
         }
+        ImportCommand::Inventory {
+            database,
+            account,
+            region,
+            files,
+        } => {
+            let connection = open(&database).await?;
+            let report = consoleai::inventory::import_inventory(
+                &connection,
+                &files,
+                account.as_deref(),
+                region.as_deref(),
+                &actor,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "imported {} resources ({} unallocated); {} no longer listed, marked terminated",
+                report.resources, report.unallocated, report.terminated
+            );
+            Ok(())
+        }
+        ImportCommand::Utilization {
+            database,
+            resource,
+            files,
+        } => {
+            let connection = open(&database).await?;
+            let report = consoleai::inventory::import_utilization(
+                &connection,
+                &files,
+                resource.as_deref(),
+                &actor,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "imported {} utilisation records ({} for resources not in the inventory yet)",
+                report.records, report.unknown_resources
+            );
+            Ok(())
+        }
         ImportCommand::Focus {
             database,
             force,

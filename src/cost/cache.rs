@@ -28,6 +28,7 @@ pub enum CachedAnswer {
     Trend(CostTrend),
     Snapshot(CostSnapshot),
     Series(Vec<CostSeries>),
+    Resources(Vec<crate::inventory::view::ResourceView>),
 }
 
 /// The process-local cache. A TTL of zero disables it.
@@ -120,6 +121,7 @@ cacheable!(CostReport, Report);
 cacheable!(CostTrend, Trend);
 cacheable!(CostSnapshot, Snapshot);
 cacheable!(Vec<CostSeries>, Series);
+cacheable!(Vec<crate::inventory::view::ResourceView>, Resources);
 
 impl CostCache {
     pub fn enabled(&self) -> bool {

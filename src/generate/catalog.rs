@@ -1,8 +1,20 @@
 //! Static catalogue of the AWS services, SKUs and regions the generator draws from.
 //!
-//! Prices are real-looking public on-demand list prices for us-east-1; other
-//! regions apply a multiplier. Base daily costs are per resource in a
-//! production account and are scaled by account and tenant weights later.
+//! Usage-based services carry real-looking public on-demand list prices for
+//! us-east-1; other regions apply a multiplier. Base daily costs are per
+//! resource in a production account and are scaled by account and tenant
+//! weights later.
+//!
+//! EC2 instances, EBS volumes and RDS instances are different: the generator
+//! also writes their inventory, so they are priced from the same public price
+//! lists the rightsizing engine uses (`data/prices/`, compiled in), per type
+//! and region, and cost exactly what their type or size costs per day.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use anyhow::{bail, ensure, Context, Result};
+use rust_decimal::Decimal;
 
 /// How a service's `ResourceId` is shaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +71,10 @@ pub(super) struct Service {
     pub unit: &'static str,
     /// Decimal places of the usage quantity (0 for request counts).
     pub qty_scale: u32,
+    /// Empty for the services priced from [`PriceList`] (see [`has_inventory`]).
     pub skus: &'static [Sku],
-    /// Range of the base daily cost in USD for a production resource.
+    /// Range of the base daily cost in USD for a production resource
+    /// (unused for services with inventory: their type or size decides).
     pub base_daily: (f64, f64),
     /// Multiplier applied on Saturdays and Sundays.
     pub weekend: f64,
@@ -112,33 +126,7 @@ pub(super) const SERVICES: &[Service] = &[
         global: false,
         unit: "Hours",
         qty_scale: 6,
-        skus: &[
-            Sku {
-                label: "m5.2xlarge",
-                price: (384, 3),
-                per: "On Demand Linux m5.2xlarge Instance Hour",
-            },
-            Sku {
-                label: "c6i.4xlarge",
-                price: (68, 2),
-                per: "On Demand Linux c6i.4xlarge Instance Hour",
-            },
-            Sku {
-                label: "r6i.4xlarge",
-                price: (1008, 3),
-                per: "On Demand Linux r6i.4xlarge Instance Hour",
-            },
-            Sku {
-                label: "m6i.8xlarge",
-                price: (1536, 3),
-                per: "On Demand Linux m6i.8xlarge Instance Hour",
-            },
-            Sku {
-                label: "g5.2xlarge",
-                price: (1212, 3),
-                per: "On Demand Linux g5.2xlarge Instance Hour",
-            },
-        ],
+        skus: &[],
         base_daily: (18.0, 70.0),
         weekend: 0.7,
         savings_plan: true,
@@ -153,18 +141,7 @@ pub(super) const SERVICES: &[Service] = &[
         global: false,
         unit: "GB-Mo",
         qty_scale: 6,
-        skus: &[
-            Sku {
-                label: "gp3",
-                price: (8, 2),
-                per: "GB-month of General Purpose (gp3) provisioned storage",
-            },
-            Sku {
-                label: "io2",
-                price: (125, 3),
-                per: "GB-month of Provisioned IOPS SSD (io2) provisioned storage",
-            },
-        ],
+        skus: &[],
         base_daily: (2.0, 14.0),
         weekend: 1.0,
         savings_plan: false,
@@ -199,24 +176,13 @@ pub(super) const SERVICES: &[Service] = &[
     Service {
         name: "Amazon Relational Database Service",
         category: "Databases",
-        resource_type: "DBInstance",
+        resource_type: "DB Instance",
         kind: IdKind::RdsDb,
         zonal: true,
         global: false,
         unit: "Hours",
         qty_scale: 6,
-        skus: &[
-            Sku {
-                label: "db.r6g.xlarge-pg",
-                price: (451, 3),
-                per: "RDS db.r6g.xlarge Single-AZ instance hour running PostgreSQL",
-            },
-            Sku {
-                label: "db.m6g.2xlarge-mysql",
-                price: (616, 3),
-                per: "RDS db.m6g.2xlarge Multi-AZ instance hour running MySQL",
-            },
-        ],
+        skus: &[],
         base_daily: (20.0, 90.0),
         weekend: 0.9,
         savings_plan: false,
@@ -610,4 +576,189 @@ pub(super) fn service_index(kind: IdKind) -> usize {
         .iter()
         .position(|s| s.kind == kind)
         .expect("every IdKind has exactly one catalogue entry")
+}
+
+/// Whether resources of this kind are listed in the generated inventory
+/// (and so priced per type or size from [`PriceList`], not from [`Sku`]s).
+pub(super) fn has_inventory(kind: IdKind) -> bool {
+    matches!(
+        kind,
+        IdKind::Ec2Instance | IdKind::EbsVolume | IdKind::RdsDb
+    )
+}
+
+/// EC2 instance types the generator launches. Every one is listed in
+/// `aws-instance-prices.csv` for every region in [`REGIONS`], none is the
+/// largest size of its family there, so a bigger size can always be proposed.
+pub(super) const EC2_TYPES: &[&str] = &[
+    "t3.medium",
+    "t3.large",
+    "t3.xlarge",
+    "m5.large",
+    "m5.xlarge",
+    "m5.2xlarge",
+    "m6i.large",
+    "m6i.xlarge",
+    "c5.large",
+    "c5.xlarge",
+    "c5.2xlarge",
+    "r5.large",
+    "r5.xlarge",
+    "r5.2xlarge",
+];
+
+/// RDS instance classes, listed for every region like [`EC2_TYPES`].
+pub(super) const RDS_CLASSES: &[&str] = &[
+    "db.t3.medium",
+    "db.t3.large",
+    "db.m5.large",
+    "db.m5.xlarge",
+    "db.m5.2xlarge",
+];
+
+/// EBS volume types, repeated by relative frequency. Only types billed by
+/// size alone (no provisioned-IOPS charge), listed for every region.
+pub(super) const VOLUME_TYPES: &[&str] = &["gp3", "gp3", "gp3", "gp2"];
+
+/// RDS PostgreSQL engine version written to the inventory.
+pub(super) const RDS_ENGINE_VERSION: &str = "15.4";
+
+const INSTANCE_PRICES_CSV: &str = include_str!("../../data/prices/aws-instance-prices.csv");
+const EBS_PRICES_CSV: &str = include_str!("../../data/prices/aws-ebs-prices.csv");
+
+/// Shape and hourly list price of one instance type in one region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct InstancePrice {
+    pub family: String,
+    pub vcpu: u32,
+    pub memory_gib: Decimal,
+    pub hourly: Decimal,
+}
+
+/// The public list prices compiled into the binary: EC2 and RDS per
+/// instance-hour, EBS per GB-month, keyed by (type, region).
+#[derive(Debug, Clone)]
+pub(super) struct PriceList {
+    instances: HashMap<(String, String), InstancePrice>,
+    ebs: HashMap<(String, String), Decimal>,
+}
+
+impl PriceList {
+    /// Parses the embedded price files and checks that every type the
+    /// generator draws from is priced in every region.
+    pub fn load() -> Result<PriceList> {
+        let mut instances = HashMap::new();
+        for (line, row) in data_rows(INSTANCE_PRICES_CSV) {
+            let [_service, instance_type, family, _size, vcpu, memory, region, hourly] =
+                fields::<8>(&row, line, "aws-instance-prices.csv")?;
+            let price = InstancePrice {
+                family: family.to_string(),
+                vcpu: vcpu
+                    .parse()
+                    .with_context(|| format!("aws-instance-prices.csv line {line}: vcpu"))?,
+                memory_gib: decimal(memory, line, "aws-instance-prices.csv")?,
+                hourly: decimal(hourly, line, "aws-instance-prices.csv")?,
+            };
+            instances.insert((instance_type.to_string(), region.to_string()), price);
+        }
+        let mut ebs = HashMap::new();
+        for (line, row) in data_rows(EBS_PRICES_CSV) {
+            let [volume_type, region, gb_month, _iops] =
+                fields::<4>(&row, line, "aws-ebs-prices.csv")?;
+            ebs.insert(
+                (volume_type.to_string(), region.to_string()),
+                decimal(gb_month, line, "aws-ebs-prices.csv")?,
+            );
+        }
+        let prices = PriceList { instances, ebs };
+        for region in REGIONS {
+            for kind in EC2_TYPES.iter().chain(RDS_CLASSES) {
+                ensure!(
+                    prices.instance(kind, region.id).is_some(),
+                    "{kind} has no list price in {}",
+                    region.id
+                );
+            }
+            for kind in VOLUME_TYPES {
+                ensure!(
+                    prices.ebs_gb_month(kind, region.id).is_some(),
+                    "EBS {kind} has no list price in {}",
+                    region.id
+                );
+            }
+        }
+        Ok(prices)
+    }
+
+    pub fn instance(&self, instance_type: &str, region: &str) -> Option<&InstancePrice> {
+        self.instances
+            .get(&(instance_type.to_string(), region.to_string()))
+    }
+
+    /// USD per GB-month of provisioned storage.
+    pub fn ebs_gb_month(&self, volume_type: &str, region: &str) -> Option<Decimal> {
+        self.ebs
+            .get(&(volume_type.to_string(), region.to_string()))
+            .copied()
+    }
+
+    /// Other sizes of the same family in the same region.
+    fn siblings<'a>(
+        &'a self,
+        of: &'a InstancePrice,
+        region: &'a str,
+    ) -> impl Iterator<Item = &'a InstancePrice> + 'a {
+        self.instances
+            .iter()
+            .filter(move |((_, r), p)| r == region && p.family == of.family && *p != of)
+            .map(|(_, p)| p)
+    }
+
+    /// Whether a smaller size of the family is listed in the region: one with
+    /// fewer vCPUs, or (unless `fewer_vcpus`) as many vCPUs and less memory.
+    pub fn has_smaller(&self, instance_type: &str, region: &str, fewer_vcpus: bool) -> bool {
+        let Some(this) = self.instance(instance_type, region) else {
+            return false;
+        };
+        self.siblings(this, region).any(|p| {
+            p.vcpu < this.vcpu
+                || (!fewer_vcpus && p.vcpu == this.vcpu && p.memory_gib < this.memory_gib)
+        })
+    }
+
+    /// Whether a bigger size of the family is listed in the region.
+    pub fn has_bigger(&self, instance_type: &str, region: &str) -> bool {
+        let Some(this) = self.instance(instance_type, region) else {
+            return false;
+        };
+        self.siblings(this, region)
+            .any(|p| p.vcpu > this.vcpu || (p.vcpu == this.vcpu && p.memory_gib > this.memory_gib))
+    }
+}
+
+/// Non-comment, non-header lines of an embedded CSV with their line numbers.
+/// The files hold plain values (no quoting), so splitting on commas is exact.
+fn data_rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(|(i, l)| (i, l.split(',').map(str::trim).collect()))
+}
+
+fn fields<'a, const N: usize>(row: &[&'a str], line: usize, file: &str) -> Result<[&'a str; N]> {
+    match <[&str; N]>::try_from(row) {
+        Ok(fields) => Ok(fields),
+        Err(_) => bail!(
+            "{file} line {line}: expected {N} columns, found {}",
+            row.len()
+        ),
+    }
+}
+
+fn decimal(text: &str, line: usize, file: &str) -> Result<Decimal> {
+    Decimal::from_str(text)
+        .map(|d| d.normalize())
+        .with_context(|| format!("{file} line {line}: '{text}' is not a price"))
 }

@@ -3,6 +3,11 @@
 //! Rows are produced day by day straight into a buffered `csv::Writer`; only
 //! one running total per resource is kept (for the month's tax and credit
 //! lines), so memory does not grow with the number of rows.
+//!
+//! EC2 instances, EBS volumes and RDS instances cost the same every full day
+//! (hours × hourly list price, or size × GB-month price ÷ 30), so their row
+//! text is built once; a stopped instance's last row carries the hours it
+//! ran that day and it has no rows after.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -13,7 +18,7 @@ use chrono::{Datelike, Months, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 
 use super::catalog::{REGIONS, SERVICES};
-use super::plan::{splitmix64, Plan, Resource, SAVINGS_PLAN_FACTOR, SPIKE_FACTOR};
+use super::plan::{splitmix64, Fixed, Plan, Resource, SAVINGS_PLAN_FACTOR, SPIKE_FACTOR};
 
 /// Empty values are written as this literal, as real FOCUS exports do.
 pub(super) const NULL: &str = "NULL";
@@ -113,10 +118,22 @@ pub(super) fn write_months(plan: &Plan, out_dir: &Path) -> Result<Written> {
         paths: Vec::new(),
         rows: 0,
     };
+    // Full-day rows of inventoried resources, identical every day.
+    let full_days: Vec<Option<(Usage, UsageText)>> = plan
+        .resources
+        .iter()
+        .map(|r| {
+            r.fixed.as_ref().map(|f| {
+                let usage = Usage::fixed(r, f);
+                let text = UsageText::from(&usage);
+                (usage, text)
+            })
+        })
+        .collect();
     let mut month = plan.first_day;
     while month <= plan.end_date {
         let path = out_dir.join(format!("focus-{}.csv", month.format("%Y-%m")));
-        written.rows += write_month(plan, month, &path)?;
+        written.rows += write_month(plan, &full_days, month, &path)?;
         written.paths.push(path);
         month = month
             .checked_add_months(Months::new(1))
@@ -183,7 +200,12 @@ fn amount(value: Decimal) -> String {
     }
 }
 
-fn write_month(plan: &Plan, month_start: NaiveDate, path: &Path) -> Result<u64> {
+fn write_month(
+    plan: &Plan,
+    full_days: &[Option<(Usage, UsageText)>],
+    month_start: NaiveDate,
+    path: &Path,
+) -> Result<u64> {
     let next_month = month_start
         .checked_add_months(Months::new(1))
         .context("month after end of calendar")?;
@@ -214,10 +236,24 @@ fn write_month(plan: &Plan, month_start: NaiveDate, path: &Path) -> Result<u64> 
             .set(Col::ChargePeriodStart, &start)
             .set(Col::ChargePeriodEnd, &end);
         for (index, resource) in plan.resources.iter().enumerate() {
-            let usage = Usage::compute(plan, resource, day);
+            let usage;
+            let text;
+            let (usage, text) = match (&full_days[index], &resource.stop) {
+                (Some(_), Some((last, _))) if day > *last => continue,
+                (Some(_), Some((last, partial))) if day == *last => {
+                    usage = Usage::fixed(resource, partial);
+                    text = UsageText::from(&usage);
+                    (&usage, &text)
+                }
+                (Some((usage, text)), _) => (usage, text),
+                (None, _) => {
+                    usage = Usage::compute(plan, resource, day);
+                    text = UsageText::from(&usage);
+                    (&usage, &text)
+                }
+            };
             month_billed[index] += usage.billed;
-            let text = UsageText::from(&usage);
-            out.write(&usage_row(day_row, plan, resource, &text))?;
+            out.write(&usage_row(day_row, plan, resource, text))?;
         }
         if day == last_day {
             // Month-level adjustments are dated on the last generated day so
@@ -233,6 +269,7 @@ fn write_month(plan: &Plan, month_start: NaiveDate, path: &Path) -> Result<u64> 
 }
 
 /// Amounts of one usage row.
+#[derive(Debug)]
 struct Usage {
     quantity: Decimal,
     list: Decimal,
@@ -275,6 +312,24 @@ impl Usage {
     }
 }
 
+impl Usage {
+    /// An inventoried resource's day: billed (and listed) at the list price,
+    /// less the Savings Plan discount on effective cost when covered.
+    fn fixed(resource: &Resource, fixed: &Fixed) -> Usage {
+        let effective = if resource.covered {
+            (fixed.cost * Decimal::new(SAVINGS_PLAN_FACTOR.0, SAVINGS_PLAN_FACTOR.1)).round_dp(10)
+        } else {
+            fixed.cost
+        };
+        Usage {
+            quantity: fixed.quantity,
+            list: fixed.cost,
+            billed: fixed.cost,
+            effective,
+        }
+    }
+}
+
 /// Usage quantity rounded to the unit's precision, at least one smallest unit.
 fn quantity(units: f64, scale: u32) -> Decimal {
     let scaled = (units * 10f64.powi(scale as i32)).round().clamp(1.0, 1e15) as i64;
@@ -288,6 +343,7 @@ fn unit_noise(key: u64, day_index: i64) -> f64 {
 }
 
 /// Text form of [`Usage`], kept alive while the row borrows it.
+#[derive(Debug)]
 struct UsageText {
     quantity: String,
     list: String,

@@ -3,14 +3,26 @@
 //! `consoleai generate` and `consoleai demo` need a realistic multi-account
 //! AWS estate. Instead of inserting rows into the database directly, this
 //! module writes the very files the importers consume — an AWS Organizations
-//! dump (`org.json`) and monthly FOCUS 1.0 exports (`focus-YYYY-MM.csv`) — so
-//! the demo always exercises the real import path.
+//! dump (`org.json`), monthly FOCUS 1.0 exports (`focus-YYYY-MM.csv`), the
+//! AWS inventory of the EC2 instances, EBS volumes and RDS instances those
+//! exports bill (`inventory/<account>-<region>-{ec2,ebs,rds}.json`) and their
+//! utilisation (`utilization.csv`) — so the demo always exercises the real
+//! import path.
+//!
+//! The inventory agrees with the bill: every inventoried resource has FOCUS
+//! lines under the same `ResourceId` (RDS: its ARN), region and zone, and its
+//! daily cost is its type's hourly list price × 24 (instances) or its size ×
+//! GB-month list price ÷ 30 (volumes). Stopped instances have no compute lines
+//! after the day they stopped; their volumes keep costing. Unattached volumes,
+//! stopped instances and a spread of utilisation give rightsizing something to
+//! find in every tenant.
 //!
 //! Output is fully determined by [`GenerateOptions`] (including the seed), and
 //! cost rows are streamed to disk, so millions of rows need little memory.
 
 mod catalog;
 mod focus;
+mod inventory;
 mod org;
 mod plan;
 
@@ -74,9 +86,16 @@ pub struct GeneratedFiles {
     /// Every account in `org.json`, starting with the management (payer)
     /// account, which sits directly under the root and belongs to no tenant.
     pub account_ids: Vec<String>,
+    /// Describe outputs `inventory/<account>-<region>-{ec2,ebs,rds}.json`,
+    /// three per account and region with EC2, EBS or RDS resources (by
+    /// account, then region, then ec2, ebs, rds).
+    pub inventory: Vec<PathBuf>,
+    /// `utilization.csv`: CPU and memory of running EC2 instances, CPU of RDS instances.
+    pub utilization: PathBuf,
 }
 
-/// Writes `org.json` and `focus-YYYY-MM.csv` files into `out_dir` (created if missing).
+/// Writes `org.json`, `focus-YYYY-MM.csv` files, `inventory/*.json` and
+/// `utilization.csv` into `out_dir` (created if missing).
 ///
 /// The organisation holds `tenants × accounts_per_tenant + unallocated_accounts`
 /// member accounts plus the management account.
@@ -88,6 +107,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<GeneratedFiles
     let org_path = out_dir.join("org.json");
     plan.org.write_json(&org_path)?;
     let written = focus::write_months(&plan, out_dir)?;
+    let inventory = inventory::write_inventory(&plan, out_dir)?;
+    let utilization = inventory::write_utilization(&plan, out_dir)?;
 
     Ok(GeneratedFiles {
         org: org_path,
@@ -101,5 +122,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<GeneratedFiles
             .iter()
             .map(|a| a.id.clone())
             .collect(),
+        inventory,
+        utilization,
     })
 }

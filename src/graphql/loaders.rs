@@ -65,6 +65,78 @@ pub struct MonthToDate(pub TenantRef, pub CostMetric);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MonthlyTrend(pub TenantRef, pub u32, pub CostMetric);
 
+/// A tenant's monthly savings available from rightsizing (USD).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SavingsAvailable(pub TenantRef);
+
+impl Loader<SavingsAvailable> for SummaryLoader {
+    type Value = rust_decimal::Decimal;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[SavingsAvailable],
+    ) -> Result<HashMap<SavingsAvailable, Self::Value>, Self::Error> {
+        let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
+        let (db, today) = (&self.db, self.today);
+        let shape = crate::inventory::view::cache_shape(today);
+        let views = self
+            .cache
+            .get_or_compute_many(db, &tenants, &shape, |missing| async move {
+                Ok(crate::inventory::view::tenant_resources(db, &missing, today).await?)
+            })
+            .await?;
+        self.audit(
+            "Tenant.savingsAvailable",
+            format!("last 30 days to {today}"),
+            &tenants,
+        )
+        .await?;
+        Ok(tenants
+            .into_iter()
+            .map(|t| {
+                let savings = views
+                    .get(t.id())
+                    .map(|v| super::inventory::savings(v))
+                    .unwrap_or_default();
+                (SavingsAvailable(t), savings)
+            })
+            .collect())
+    }
+}
+
+/// All of a tenant's resource views (inventory and rightsizing share them: one build per request,
+/// however many fields ask at the same time).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantViews(pub TenantRef);
+
+impl Loader<TenantViews> for SummaryLoader {
+    type Value = std::sync::Arc<Vec<crate::inventory::view::ResourceView>>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[TenantViews],
+    ) -> Result<HashMap<TenantViews, Self::Value>, Self::Error> {
+        let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
+        let (db, today) = (&self.db, self.today);
+        let shape = crate::inventory::view::cache_shape(today);
+        let mut views = self
+            .cache
+            .get_or_compute_many(db, &tenants, &shape, |missing| async move {
+                Ok(crate::inventory::view::tenant_resources(db, &missing, today).await?)
+            })
+            .await?;
+        Ok(tenants
+            .into_iter()
+            .map(|t| {
+                let value = std::sync::Arc::new(views.remove(t.id()).unwrap_or_default());
+                (TenantViews(t), value)
+            })
+            .collect())
+    }
+}
+
 /// Groups keys by their parameters, so each distinct set of parameters costs one query.
 fn by_params<K, P: Ord>(
     keys: &[K],

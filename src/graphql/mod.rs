@@ -2,6 +2,7 @@
 pub mod context;
 pub mod ids;
 pub mod imports;
+pub mod inventory;
 pub mod loaders;
 pub mod pagination;
 pub mod query;

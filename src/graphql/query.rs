@@ -82,6 +82,20 @@ impl QueryRoot {
                 .await
                 .map_err(AppError::from)?
                 .map(|model| Node::Account(Account { model })),
+            "Resource" => {
+                let Ok(id) = key.parse::<i64>() else {
+                    return Ok(None);
+                };
+                crate::inventory::view::resource_in_scope(
+                    db,
+                    &request.scope,
+                    id,
+                    &request.cache,
+                    request.today,
+                )
+                .await?
+                .map(|v| Node::Resource(super::inventory::Resource(v)))
+            }
             _ => None,
         })
     }

@@ -4,13 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::context::parts;
 use super::ids;
-use super::loaders::{MonthToDate, MonthlyTrend};
+use super::inventory;
+use super::loaders::{MonthToDate, MonthlyTrend, SavingsAvailable};
 use super::pagination::{connection, page_args, KeyConnection};
 use crate::audit::{self, CostView};
 use crate::auth::Role;
 use crate::cost::period::Month;
 use crate::cost::report::{
-    self, CostReport, CostSeries, CostSnapshot, CostTrend, Granularity, TrendQuery,
+    self, CostReport, CostSeries, CostSnapshot, CostTrend, Granularity, Money, TrendQuery,
 };
 use crate::cost::{CostDimension, CostMetric};
 use crate::error::AppError;
@@ -23,12 +24,27 @@ use entity::{account, tenant};
 pub enum Node {
     Tenant(Tenant),
     Account(Account),
+    Resource(inventory::Resource),
 }
 
 /// A tenant: an AWS Organizational Unit whose people see its cost.
 pub struct Tenant {
     pub reference: TenantRef,
     pub model: tenant::Model,
+}
+
+impl Tenant {
+    /// The tenant's resource views, shared by every field of the request that needs them.
+    async fn views(
+        &self,
+        request: &super::RequestContext,
+    ) -> async_graphql::Result<Vec<crate::inventory::view::ResourceView>> {
+        let views = request
+            .summary
+            .load_one(super::loaders::TenantViews(self.reference.clone()))
+            .await?;
+        Ok(views.map(|v| v.as_ref().clone()).unwrap_or_default())
+    }
 }
 
 /// Checks a trend's month count.
@@ -224,6 +240,95 @@ impl Tenant {
             },
         )
         .await
+    }
+
+    /// The resources of the tenant (EC2, EBS, RDS), each with its cost of the last 30 days,
+    /// utilisation and recommendation. Terminated resources only when filtered by state.
+    async fn inventory(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 50).")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<inventory::InventoryFilter>,
+        #[graphql(desc = "Default: cost of the last 30 days, highest first.")] order_by: Option<
+            inventory::InventoryOrder,
+        >,
+    ) -> async_graphql::Result<inventory::ResourceConnection> {
+        let (request, db) = parts(ctx)?;
+        let _ = db;
+        let views = self.views(request).await?;
+        let mut views = inventory::filter(views, &filter.unwrap_or_default());
+        inventory::sort(&mut views, &order_by.unwrap_or_default());
+        let totals = super::pagination::Totals {
+            total_count: views.len() as u64,
+        };
+        let connection = inventory::page(views, first, after, totals, inventory::Resource)?;
+        let owner = CostOwner::Tenant(self.reference.clone());
+        audited(
+            ctx,
+            &owner,
+            "Tenant.inventory",
+            format!("last 30 days to {}", request.today),
+            connection,
+        )
+        .await
+    }
+
+    /// Rightsizing recommendations, largest savings first, with the total of the whole list.
+    async fn rightsizing(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 50).")] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "Only this finding.")] finding: Option<crate::rightsizing::Finding>,
+    ) -> async_graphql::Result<inventory::RecommendationConnection> {
+        let (request, db) = parts(ctx)?;
+        let _ = db;
+        let views = self.views(request).await?;
+        let mut views: Vec<_> = views
+            .into_iter()
+            .filter(|v| v.model.state != "terminated")
+            .filter(|v| {
+                v.recommendation
+                    .as_ref()
+                    .is_some_and(|r| finding.is_none_or(|f| r.finding == f))
+            })
+            .collect();
+        views.sort_by(|a, b| {
+            let saving = |v: &crate::inventory::view::ResourceView| {
+                v.recommendation
+                    .as_ref()
+                    .map(|r| r.savings_monthly)
+                    .unwrap_or_default()
+            };
+            saving(b)
+                .cmp(&saving(a))
+                .then_with(|| a.model.resource_id.cmp(&b.model.resource_id))
+        });
+        let totals = inventory::RightsizingTotals {
+            total_count: views.len() as u64,
+            total_estimated_monthly_savings: inventory::money_usd(inventory::savings(&views)),
+        };
+        let connection = inventory::page(views, first, after, totals, inventory::Recommendation)?;
+        let owner = CostOwner::Tenant(self.reference.clone());
+        audited(
+            ctx,
+            &owner,
+            "Tenant.rightsizing",
+            format!("last 30 days to {}", request.today),
+            connection,
+        )
+        .await
+    }
+
+    /// Monthly savings available from rightsizing (USD). Batched across tenants (Summary).
+    async fn savings_available(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        let (request, _) = parts(ctx)?;
+        let amount = request
+            .summary
+            .load_one(SavingsAvailable(self.reference.clone()))
+            .await?;
+        Ok(inventory::money_usd(amount.unwrap_or_default()))
     }
 
     /// Month-to-date cost against the same days of last month. Batched across tenants (Summary).

@@ -21,7 +21,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use sha2::{Digest, Sha256};
 
 use super::record::{CostRecord, RecordStream};
-use super::rollup::{discard_scope, replace_scope, BillingScope, DailyKey, RollupRows, Rollups, Sums, TagKey, SCOPE};
+use super::rollup::{
+    discard_scope, replace_scope, BillingScope, DailyKey, ResourceDay, ResourceKey, RollupRows,
+    Rollups, Sums, TagKey, SCOPE,
+};
 use super::store::{encode_copy, Arg, Line, Txn};
 use super::{cur, focus, ImportError};
 use crate::cost::money;
@@ -425,12 +428,25 @@ const ROLLUP_CAPACITY: usize = 50_000;
 /// What the parser hands the writer: rows, or for PostgreSQL rows already in COPY's format, so
 /// that encoding happens on the parsing thread while the database ingests the previous chunk.
 enum Chunk {
-    Rows { lines: Vec<Line>, rollups: RollupRows },
-    Copy { lines: Vec<u8>, daily: Vec<u8>, tags: Vec<u8> },
+    Rows {
+        lines: Vec<Line>,
+        rollups: RollupRows,
+    },
+    Copy {
+        lines: Vec<u8>,
+        daily: Vec<u8>,
+        tags: Vec<u8>,
+        resources: Vec<u8>,
+    },
 }
 
 impl Chunk {
-    fn new(lines: Vec<Line>, rollups: RollupRows, encode: bool, batch_id: &str) -> Result<Chunk, ImportError> {
+    fn new(
+        lines: Vec<Line>,
+        rollups: RollupRows,
+        encode: bool,
+        batch_id: &str,
+    ) -> Result<Chunk, ImportError> {
         if !encode {
             return Ok(Chunk::Rows { lines, rollups });
         }
@@ -438,6 +454,7 @@ impl Chunk {
             lines: encode_copy(batch_id, &lines)?,
             daily: encode_copy(batch_id, &rollups.daily)?,
             tags: encode_copy(batch_id, &rollups.tags)?,
+            resources: encode_copy(batch_id, &rollups.resources)?,
         })
     }
 
@@ -446,12 +463,20 @@ impl Chunk {
             Chunk::Rows { lines, rollups } => {
                 txn.write_rows(batch_id, &lines).await?;
                 txn.write_rows(batch_id, &rollups.daily).await?;
-                txn.write_rows(batch_id, &rollups.tags).await
+                txn.write_rows(batch_id, &rollups.tags).await?;
+                txn.write_rows(batch_id, &rollups.resources).await
             }
-            Chunk::Copy { lines, daily, tags } => {
+            Chunk::Copy {
+                lines,
+                daily,
+                tags,
+                resources,
+            } => {
                 txn.write_copy::<Line>(lines).await?;
                 txn.write_copy::<(DailyKey, Sums)>(daily).await?;
-                txn.write_copy::<(TagKey, Sums)>(tags).await
+                txn.write_copy::<(TagKey, Sums)>(tags).await?;
+                txn.write_copy::<(ResourceKey, ResourceDay)>(resources)
+                    .await
             }
         }
     }
@@ -481,9 +506,13 @@ async fn stream_lines(
             progress.file(file);
             for record in format.open(file)? {
                 let record: CostRecord = record?;
-                let tenant_id = tenants_by_account.get(&record.account_id).cloned().flatten();
+                let tenant_id = tenants_by_account
+                    .get(&record.account_id)
+                    .cloned()
+                    .flatten();
                 read.unallocated_rows += tenant_id.is_none() as u64;
-                *read.totals.entry(record.currency.clone()).or_default() += record.billed_cost as i128;
+                *read.totals.entry(record.currency.clone()).or_default() +=
+                    record.billed_cost as i128;
                 let stats = read.scopes.entry(scope_of(&record)).or_default();
                 stats.rows += 1;
                 stats.covered_until = stats.covered_until.max(Some(record.charge_period_end));
@@ -493,10 +522,17 @@ async fn stream_lines(
                 read.rows += 1;
                 if lines.len() >= chunk_rows {
                     progress.rows(read.rows);
-                    let full = if rollups.is_full() { rollups.drain() } else { RollupRows::default() };
+                    let full = if rollups.is_full() {
+                        rollups.drain()
+                    } else {
+                        RollupRows::default()
+                    };
                     let taken = std::mem::replace(&mut lines, Vec::with_capacity(chunk_rows));
                     // The writer is gone only if it failed; its error is the one to report.
-                    if sender.blocking_send(Chunk::new(taken, full, encode, &batch)?).is_err() {
+                    if sender
+                        .blocking_send(Chunk::new(taken, full, encode, &batch)?)
+                        .is_err()
+                    {
                         return Ok(read);
                     }
                 }
@@ -513,7 +549,9 @@ async fn stream_lines(
             return Err(err.into());
         }
     }
-    parser.await.map_err(|e| ImportError::Database(sea_orm::DbErr::Custom(format!("parser thread: {e}"))))?
+    parser
+        .await
+        .map_err(|e| ImportError::Database(sea_orm::DbErr::Custom(format!("parser thread: {e}"))))?
 }
 
 fn scope_of(record: &CostRecord) -> BillingScope {

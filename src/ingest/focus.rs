@@ -224,7 +224,8 @@ impl Row<'_> {
         if let Some(time) = memo.times.get(text) {
             return Ok(*time);
         }
-        let time = parse_time(text).ok_or_else(|| self.error(column, format!("'{text}' is not a date-time")))?;
+        let time = parse_time(text)
+            .ok_or_else(|| self.error(column, format!("'{text}' is not a date-time")))?;
         memo.remember_time(text, time);
         Ok(time)
     }

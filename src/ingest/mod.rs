@@ -15,3 +15,4 @@ mod store;
 pub use cost::{import_cost, recover, CostFormat, CostImportReport, ImportOptions};
 pub use error::ImportError;
 pub use org::{import_org, OrgImportOptions, OrgImportReport};
+pub use sql::execute as execute_sql;

@@ -540,7 +540,13 @@ pub(crate) async fn derive_tenants(
             })
             .exec(db)
             .await?;
-            for table in ["cost_lines", "cost_daily", "cost_daily_tags"] {
+            for table in [
+                "cost_lines",
+                "cost_daily",
+                "cost_daily_tags",
+                "cost_resource_daily",
+                "resources",
+            ] {
                 execute(
                     db,
                     &format!("UPDATE {table} SET tenant_id = $1 WHERE account_id = $2"),

@@ -37,7 +37,12 @@ impl BillingScope {
 pub const SCOPE: &str = "provider = $1 AND billing_account_id = $2 AND billing_period_start = $3";
 
 /// The tables that hold a scope's data.
-const TABLES: [&str; 3] = ["cost_lines", "cost_daily", "cost_daily_tags"];
+const TABLES: [&str; 4] = [
+    "cost_lines",
+    "cost_daily",
+    "cost_daily_tags",
+    "cost_resource_daily",
+];
 
 /// Drops the scope's rows from earlier batches: `batch_id`'s rows are now the scope.
 pub async fn replace_scope(
@@ -97,6 +102,20 @@ pub struct DailyKey {
     pub charge_category: String,
 }
 
+/// A `cost_resource_daily` key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResourceKey {
+    pub owner: Owner,
+    pub resource_id: String,
+}
+
+/// A resource's day: its sums, and the hourly list unit price its usage was billed at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceDay {
+    pub sums: Sums,
+    pub hourly_unit_price: Option<String>,
+}
+
 /// A `cost_daily_tags` key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TagKey {
@@ -125,6 +144,18 @@ struct DailyKeyRef<'a> {
     service_category: Option<&'a str>,
     region: Option<&'a str>,
     charge_category: &'a str,
+}
+
+#[derive(Hash)]
+struct ResourceKeyRef<'a> {
+    owner: &'a OwnerRef<'a>,
+    resource_id: &'a str,
+}
+
+impl hashbrown::Equivalent<ResourceKey> for ResourceKeyRef<'_> {
+    fn equivalent(&self, k: &ResourceKey) -> bool {
+        self.resource_id == k.resource_id && self.owner.matches(&k.owner)
+    }
 }
 
 #[derive(Hash)]
@@ -198,6 +229,7 @@ impl Sums {
 pub struct RollupRows {
     pub daily: Vec<(DailyKey, Sums)>,
     pub tags: Vec<(TagKey, Sums)>,
+    pub resources: Vec<(ResourceKey, ResourceDay)>,
 }
 
 /// Parsed tag pairs of the tag objects seen lately: the same few objects repeat on every line
@@ -208,6 +240,7 @@ const TAG_MEMO: usize = 20_000;
 pub struct Rollups {
     daily: hashbrown::HashMap<DailyKey, Sums>,
     tags: hashbrown::HashMap<TagKey, Sums>,
+    resources: hashbrown::HashMap<ResourceKey, ResourceDay>,
     tag_pairs: hashbrown::HashMap<String, Vec<(String, String)>>,
     capacity: usize,
 }
@@ -217,6 +250,7 @@ impl Rollups {
         Rollups {
             daily: hashbrown::HashMap::new(),
             tags: hashbrown::HashMap::new(),
+            resources: hashbrown::HashMap::new(),
             tag_pairs: hashbrown::HashMap::new(),
             capacity,
         }
@@ -253,19 +287,53 @@ impl Rollups {
                 self.daily.entry(key).or_default().add(line);
             }
         }
-        let Some(tags) = r.tags.as_deref() else { return };
+        if let Some(id) = r.resource_id.as_deref() {
+            let lookup = ResourceKeyRef {
+                owner: &owner,
+                resource_id: resource_key(id),
+            };
+            let day = match self.resources.get_mut(&lookup) {
+                Some(day) => day,
+                None => {
+                    let key = ResourceKey {
+                        owner: owner.to_owned(),
+                        resource_id: lookup.resource_id.to_string(),
+                    };
+                    self.resources.entry(key).or_default()
+                }
+            };
+            day.sums.add(line);
+            if is_hourly(r.pricing_unit.as_deref())
+                && r.list_unit_price.is_some()
+                && day.hourly_unit_price.is_none()
+            {
+                day.hourly_unit_price = r.list_unit_price.clone();
+            }
+        }
+        let Some(tags) = r.tags.as_deref() else {
+            return;
+        };
         if !self.tag_pairs.contains_key(tags) {
             if self.tag_pairs.len() >= TAG_MEMO {
                 self.tag_pairs.clear();
             }
-            self.tag_pairs.insert(tags.to_string(), tag_pairs(Some(tags)));
+            self.tag_pairs
+                .insert(tags.to_string(), tag_pairs(Some(tags)));
         }
         for (key, value) in &self.tag_pairs[tags] {
-            let lookup = TagKeyRef { owner: &owner, key, value };
+            let lookup = TagKeyRef {
+                owner: &owner,
+                key,
+                value,
+            };
             match self.tags.get_mut(&lookup) {
                 Some(sums) => sums.add(line),
                 None => {
-                    let owned = TagKey { owner: owner.to_owned(), key: key.clone(), value: value.clone() };
+                    let owned = TagKey {
+                        owner: owner.to_owned(),
+                        key: key.clone(),
+                        value: value.clone(),
+                    };
                     self.tags.entry(owned).or_default().add(line);
                 }
             }
@@ -273,13 +341,41 @@ impl Rollups {
     }
 
     pub fn is_full(&self) -> bool {
-        self.daily.len() >= self.capacity || self.tags.len() >= self.capacity
+        self.daily.len() >= self.capacity
+            || self.tags.len() >= self.capacity
+            || self.resources.len() >= self.capacity
     }
 
     /// Everything summed so far, as rows; the maps start over.
     pub fn drain(&mut self) -> RollupRows {
-        RollupRows { daily: self.daily.drain().collect(), tags: self.tags.drain().collect() }
+        RollupRows {
+            daily: self.daily.drain().collect(),
+            tags: self.tags.drain().collect(),
+            resources: self.resources.drain().collect(),
+        }
     }
+}
+
+/// The id a resource's cost is kept under: bills name EC2 instances and EBS volumes by id or by
+/// ARN (`arn:aws:ec2:…:instance/i-…`); both become the bare id the inventory uses. Other ARNs
+/// (RDS bills by ARN) stay as they are.
+pub fn resource_key(id: &str) -> &str {
+    if id.starts_with("arn:aws:ec2:") {
+        if let Some((_, tail)) = id.rsplit_once('/') {
+            if tail.starts_with("i-") || tail.starts_with("vol-") {
+                return tail;
+            }
+        }
+    }
+    id
+}
+
+/// Usage priced by the hour ("Hours" in FOCUS, "Hrs" in CUR).
+fn is_hourly(unit: Option<&str>) -> bool {
+    matches!(
+        unit.map(str::to_ascii_lowercase).as_deref(),
+        Some("hours" | "hrs" | "hour" | "hr")
+    )
 }
 
 /// The (key, value) pairs of a tags JSON object; non-string values as their JSON text, null as "".
@@ -304,6 +400,23 @@ fn tag_pairs(tags: Option<&str>) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ec2_arns_become_bare_ids() {
+        assert_eq!(
+            resource_key("arn:aws:ec2:us-east-1:123456789012:instance/i-0abc"),
+            "i-0abc"
+        );
+        assert_eq!(
+            resource_key("arn:aws:ec2:us-east-1:123456789012:volume/vol-1"),
+            "vol-1"
+        );
+        assert_eq!(
+            resource_key("arn:aws:rds:us-east-1:123456789012:db:main"),
+            "arn:aws:rds:us-east-1:123456789012:db:main"
+        );
+        assert_eq!(resource_key("i-0abc"), "i-0abc");
+    }
 
     #[test]
     fn tag_values_read_as_text() {

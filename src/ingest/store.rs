@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::record::CostRecord;
-use super::rollup::{DailyKey, Owner, Sums, TagKey};
+use super::rollup::{DailyKey, Owner, ResourceDay, ResourceKey, Sums, TagKey};
 
 /// A statement argument.
 #[derive(Debug, Clone)]
@@ -212,6 +212,37 @@ impl Rows for (DailyKey, Sums) {
             cell(sums.effective, &key.owner)?,
             cell(sums.list, &key.owner)?,
             Field::Int(sums.lines),
+        ]);
+        Ok(fields)
+    }
+}
+
+impl Rows for (ResourceKey, ResourceDay) {
+    const TABLE: &'static str = "cost_resource_daily";
+    const COLUMNS: &'static [&'static str] = &[
+        "import_batch_id",
+        "tenant_id",
+        "usage_date",
+        "billing_period_start",
+        "provider",
+        "billing_account_id",
+        "account_id",
+        "currency",
+        "resource_id",
+        "billed_cost",
+        "effective_cost",
+        "list_cost",
+        "hourly_unit_price",
+    ];
+    fn fields<'a>(&'a self, batch_id: &'a str) -> Result<Vec<Field<'a>>, DbErr> {
+        let (key, day) = self;
+        let mut fields = owner_fields(&key.owner, batch_id);
+        fields.extend([
+            Field::Text(Some(&key.resource_id)),
+            cell(day.sums.billed, &key.owner)?,
+            cell(day.sums.effective, &key.owner)?,
+            cell(day.sums.list, &key.owner)?,
+            text(&day.hourly_unit_price),
         ]);
         Ok(fields)
     }
@@ -431,7 +462,10 @@ fn copy_row(out: &mut Vec<u8>, fields: &[Field<'_>]) {
         match field {
             Field::Text(None) => out.extend_from_slice(b"\\N"),
             Field::Text(Some(text)) => {
-                if text.bytes().any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r')) {
+                if text
+                    .bytes()
+                    .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+                {
                     for byte in text.bytes() {
                         match byte {
                             b'\\' => out.extend_from_slice(b"\\\\"),

@@ -10,8 +10,9 @@ use sea_orm::{
 };
 
 use entity::{
-    account, audit_event, billing_scope, cost_daily, cost_daily_tag, cost_line, cost_view_audit,
-    data_version, import_batch, organizational_unit, tenant,
+    account, audit_event, billing_scope, cost_daily, cost_daily_tag, cost_line,
+    cost_resource_daily, cost_view_audit, data_version, import_batch, organizational_unit,
+    resource, resource_utilization, tenant,
 };
 
 /// SQLite binds at most 32,766 parameters per statement (PostgreSQL 65,535); one row takes one
@@ -54,6 +55,9 @@ pub(super) fn tables() -> Vec<Table> {
         table::<cost_view_audit::Entity>(),
         table::<audit_event::Entity>(),
         table::<data_version::Entity>(),
+        table::<resource::Entity>(),
+        table::<resource_utilization::Entity>(),
+        table::<cost_resource_daily::Entity>(),
     ]
 }
 

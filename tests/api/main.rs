@@ -6,6 +6,7 @@ mod cur;
 mod dashboard;
 mod focus;
 mod ingest;
+mod inventory;
 mod org;
 mod summary;
 mod support;

@@ -220,6 +220,26 @@ impl TestApp {
             .map_err(|e| e.to_string())
     }
 
+    pub async fn import_inventory(
+        &self,
+        files: &[PathBuf],
+        account: Option<&str>,
+        region: Option<&str>,
+    ) -> consoleai::inventory::InventoryReport {
+        consoleai::inventory::import_inventory(&self.db, files, account, region, "test")
+            .await
+            .expect("inventory import")
+    }
+
+    pub async fn import_utilization(
+        &self,
+        files: &[PathBuf],
+    ) -> consoleai::inventory::UtilizationReport {
+        consoleai::inventory::import_utilization(&self.db, files, None, "test")
+            .await
+            .expect("utilization import")
+    }
+
     /// One number from SQL, e.g. a count.
     pub async fn scalar(&self, sql: &str) -> i64 {
         let row = self

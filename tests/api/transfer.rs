@@ -219,7 +219,10 @@ async fn sqlite_copies_table_by_table_and_the_api_answers_the_same_on_the_target
             "cost_daily_tags",
             "cost_views_audit",
             "audit_events",
-            "data_versions"
+            "data_versions",
+            "resources",
+            "resource_utilization",
+            "cost_resource_daily"
         ]
     );
     assert_eq!(counts(&target.db).await, want);
