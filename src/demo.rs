@@ -25,33 +25,15 @@ pub async fn run(mut settings: Settings, data_dir: &Path) -> Result<(), String> 
     ingest::recover(&connection)
         .await
         .map_err(|e| format!("checking interrupted imports: {e}"))?;
-    let org = ingest::import_org(
-        &connection,
-        std::slice::from_ref(&files.org),
-        &Default::default(),
-        "demo",
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let options = ingest::ImportOptions {
-        actor: "demo".into(),
-        progress: true,
-        force: false,
-    };
-    let cost = ingest::import_cost(
-        &connection,
-        ingest::CostFormat::Focus,
-        &files.focus,
-        &options,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let imported = import_generated(&connection, &files, "demo").await?;
+    let (org, cost) = (&imported.org, &imported.cost);
     println!(
-        "demo organisation: {} tenants, {} accounts ({} unallocated), {} cost lines from {}",
+        "demo organisation: {} tenants, {} accounts ({} unallocated), {} cost lines, {} resources from {}",
         org.tenants,
         org.accounts,
         org.unallocated_accounts,
         cost.rows,
+        imported.resources,
         data_dir.display()
     );
 
@@ -99,4 +81,62 @@ pub async fn run(mut settings: Settings, data_dir: &Path) -> Result<(), String> 
     println!("Admin (all tenants):\n{{\"Authorization\": \"Bearer {admin}\"}}\n");
     println!("Try the dashboard documents in clients/dashboard/. Ctrl-C stops the server.");
     app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+/// What importing a generated organisation did.
+pub struct Imported {
+    pub org: ingest::OrgImportReport,
+    pub cost: ingest::CostImportReport,
+    pub resources: usize,
+}
+
+/// Imports generated files through the real importers: the organisation, the cost, then the
+/// inventory (describe-volumes carries no account: the generator names each inventory file
+/// `<account>-<region>-<kind>.json`) and the utilisation.
+pub async fn import_generated(
+    db: &sea_orm::DatabaseConnection,
+    files: &generate::GeneratedFiles,
+    actor: &str,
+) -> Result<Imported, String> {
+    let org = ingest::import_org(
+        db,
+        std::slice::from_ref(&files.org),
+        &Default::default(),
+        actor,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let options = ingest::ImportOptions {
+        actor: actor.into(),
+        progress: true,
+        force: false,
+    };
+    let cost = ingest::import_cost(db, ingest::CostFormat::Focus, &files.focus, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut resources = 0;
+    for file in &files.inventory {
+        let account = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.split('-').next());
+        let report = crate::inventory::import_inventory(
+            db,
+            std::slice::from_ref(file),
+            account,
+            None,
+            actor,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        resources += report.resources;
+    }
+    crate::inventory::import_utilization(db, std::slice::from_ref(&files.utilization), None, actor)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Imported {
+        org,
+        cost,
+        resources,
+    })
 }

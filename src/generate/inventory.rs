@@ -70,11 +70,20 @@ fn tag(key: &str, value: &str) -> Tag {
     }
 }
 
-/// The `Name` tag (when given) followed by the resource's cost allocation tags.
+/// The `Name` tag (when given) followed by the resource's cost allocation
+/// tags, the ones its FOCUS lines carry.
 fn tags(name: Option<&str>, resource: &Resource) -> Vec<Tag> {
+    let cost_tags = match resource.tags.as_str() {
+        "NULL" => serde_json::Map::new(),
+        json => serde_json::from_str(json).unwrap_or_default(),
+    };
     name.map(|n| tag("Name", n))
         .into_iter()
-        .chain(resource.cost_tags.iter().map(|(k, v)| tag(k, v)))
+        .chain(
+            cost_tags
+                .iter()
+                .map(|(k, v)| tag(k, v.as_str().unwrap_or_default())),
+        )
         .collect()
 }
 

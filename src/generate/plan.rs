@@ -184,8 +184,6 @@ pub(super) struct Resource {
     pub covered: bool,
     /// Tags JSON object text or the literal `NULL`.
     pub tags: String,
-    /// The same tags as key/value pairs (empty when `tags` is `NULL`).
-    pub cost_tags: Vec<(String, String)>,
     /// Inventoried resources: the same usage and cost every full day.
     pub fixed: Option<Fixed>,
     /// Stopped instances: the last day with a row and that day's partial usage.
@@ -438,7 +436,6 @@ struct Common {
     id: String,
     name: String,
     tags: String,
-    cost_tags: Vec<(String, String)>,
 }
 
 /// Fills one account with resources, keeping inventory facts consistent
@@ -494,13 +491,8 @@ impl AccountBuilder<'_> {
             component,
             slot,
         );
-        let (tags, cost_tags) = cost_tags(self.rng, self.account, self.tenant, component);
-        Common {
-            id,
-            name,
-            tags,
-            cost_tags,
-        }
+        let tags = tags_json(self.rng, self.account, self.tenant, component);
+        Common { id, name, tags }
     }
 
     /// The load of the next running instance: the tenant's first four cover
@@ -588,7 +580,6 @@ impl AccountBuilder<'_> {
             noise_key: self.rng.random(),
             covered,
             tags: common.tags,
-            cost_tags: common.cost_tags,
             fixed: Some(fixed),
             stop,
             detail,
@@ -630,7 +621,7 @@ impl AccountBuilder<'_> {
             cost: hourly * Decimal::from(h),
         };
         let stop = stopped.map(|t| (t.date(), hours(i64::from(STOP_HOUR))));
-        let tags = (common.tags.clone(), common.cost_tags.clone());
+        let tags = common.tags.clone();
         let name = common.name.clone();
         let at = self.push(
             service,
@@ -657,8 +648,7 @@ impl AccountBuilder<'_> {
             let root = Common {
                 id: format!("vol-0{}", random_string(self.rng, HEX, 16)),
                 name: format!("{name}-root"),
-                tags: tags.0,
-                cost_tags: tags.1,
+                tags,
             };
             self.volume(
                 catalog::service_index(IdKind::EbsVolume),
@@ -689,7 +679,7 @@ impl AccountBuilder<'_> {
             Some(instance) => {
                 let owner = &self.resources[instance];
                 let (region, az) = (owner.region, owner.az.clone());
-                let (tags, cost_tags) = (owner.tags.clone(), owner.cost_tags.clone());
+                let tags = owner.tags.clone();
                 let Detail::Instance(inst) = &owner.detail else {
                     unreachable!("instances holds instance indices")
                 };
@@ -701,7 +691,6 @@ impl AccountBuilder<'_> {
                     id: format!("vol-0{}", random_string(self.rng, HEX, 16)),
                     name,
                     tags,
-                    cost_tags,
                 };
                 self.volume(
                     service,
@@ -896,7 +885,6 @@ impl AccountBuilder<'_> {
             noise_key: self.rng.random(),
             covered,
             tags: common.tags,
-            cost_tags: common.cost_tags,
             fixed: None,
             stop: None,
             detail: Detail::Metered,
@@ -983,18 +971,17 @@ fn identity(
     (id, name)
 }
 
-/// Cost allocation tags, as FOCUS JSON text and as key/value pairs. Most
-/// resources are tagged, with a slightly varying key set; a few (more often
-/// in unallocated accounts) are not, giving `NULL` and no pairs.
-fn cost_tags(
+/// Cost allocation tags as FOCUS JSON text. Most resources are tagged, with a
+/// slightly varying key set; a few (more often in unallocated accounts) are not.
+fn tags_json(
     rng: &mut SmallRng,
     account: &Account,
     tenant: Option<&Tenant>,
     component: &str,
-) -> (String, Vec<(String, String)>) {
+) -> String {
     let untagged = if tenant.is_some() { 0.08 } else { 0.4 };
     if rng.random_bool(untagged) {
-        return ("NULL".to_string(), Vec::new());
+        return "NULL".to_string();
     }
     let mut tags = serde_json::Map::new();
     tags.insert("environment".into(), account.env.into());
@@ -1017,11 +1004,7 @@ fn cost_tags(
     if rng.random_bool(0.4) {
         tags.insert("managed-by".into(), "terraform".into());
     }
-    let pairs = tags
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-        .collect();
-    (serde_json::Value::Object(tags).to_string(), pairs)
+    serde_json::Value::Object(tags).to_string()
 }
 
 /// Random RFC 4122-shaped identifier (lower-case hex).

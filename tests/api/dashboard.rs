@@ -38,8 +38,9 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
         &scratch.0,
     )
     .unwrap();
-    app.import_org(std::slice::from_ref(&files.org), &[]).await;
-    app.import_focus(&files.focus).await;
+    consoleai::demo::import_generated(&app.db, &files, "test")
+        .await
+        .unwrap();
     let tenant = files.tenant_ids[0].clone();
     let devops = app.token(role("devops"), &[&tenant]);
 
@@ -117,9 +118,49 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
         "untagged cost is shown under a null key, not dropped"
     );
 
+    // The inventory page runs too (inventory and rightsizing of the same tenant).
+    let inventory = app
+        .graphql(
+            Some(&devops),
+            &document("Inventory.graphql"),
+            json!({"tenant": tenant_id}),
+        )
+        .await;
+    let page = &inventory.data()["tenant"];
+    assert!(
+        page["inventory"]["totalCount"].as_u64().unwrap() > 0,
+        "{page}"
+    );
+    let findings: Vec<&str> = page["rightsizing"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["finding"].as_str().unwrap())
+        .collect();
+    assert!(
+        findings.contains(&"OVER_PROVISIONED") || findings.contains(&"IDLE"),
+        "{findings:?}"
+    );
+    let savings: rust_decimal::Decimal = page["rightsizing"]["totalEstimatedMonthlySavings"]
+        ["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(savings > rust_decimal::Decimal::ZERO);
+    // The Summary shows the same savings for the tenant.
+    assert_eq!(
+        summary.data()["tenants"]["edges"][0]["node"]["savingsAvailable"]["amount"],
+        page["rightsizing"]["totalEstimatedMonthlySavings"]["amount"]
+    );
+
     // Every cost field read is audited with the operation that read it.
     let audited = app
         .scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'TenantFinops'")
         .await;
     assert_eq!(audited, 6);
+    let audited = app
+        .scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'Inventory'")
+        .await;
+    assert_eq!(audited, 2);
 }

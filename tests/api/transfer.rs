@@ -63,6 +63,19 @@ async fn source() -> TestApp {
     let app = spawn_app_on(sqlite_db().await).await;
     app.import_org(&[org_file(&scratch)], &[]).await;
     assert_eq!(app.import_focus(&[shared(SAMPLE)]).await.rows, 1000);
+    app.import_inventory(
+        &[shared(
+            "aws/ec2/awscli-example__ec2_describe-instances.json",
+        )],
+        None,
+        None,
+    )
+    .await;
+    let utilization = scratch.write(
+        "utilization.csv",
+        "resource_id,metric,p95,max,window_start,window_end\ni-1234567890abcdef0,cpu,12.5,40,2026-11-01,2026-11-15\n",
+    );
+    app.import_utilization(&[utilization]).await;
     answers(&app).await;
     for table in consoleai::transfer::table_names() {
         assert!(
