@@ -607,7 +607,10 @@ pub(super) const EC2_TYPES: &[&str] = &[
     "r5.2xlarge",
 ];
 
-/// RDS instance classes, listed for every region like [`EC2_TYPES`].
+/// RDS instance classes, listed for every region like [`EC2_TYPES`]. The
+/// price list holds Single-AZ MySQL rates (it has no PostgreSQL figures);
+/// the generated PostgreSQL instances are billed at those rates, so the bill
+/// and the catalog agree on every class.
 pub(super) const RDS_CLASSES: &[&str] = &[
     "db.t3.medium",
     "db.t3.large",

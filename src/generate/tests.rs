@@ -595,6 +595,7 @@ struct Billed {
     resource_types: HashSet<String>,
     names: HashSet<String>,
     units: HashSet<String>,
+    tags: HashSet<String>,
     list_unit_prices: HashSet<Decimal>,
     /// day → (quantity, list, billed, effective)
     days: BTreeMap<NaiveDate, (Decimal, Decimal, Decimal, Decimal)>,
@@ -617,6 +618,7 @@ fn billed_by_resource(table: &Table) -> HashMap<String, Billed> {
             .insert(table.get(row, "ResourceType").into());
         b.names.insert(table.get(row, "ResourceName").into());
         b.units.insert(table.get(row, "PricingUnit").into());
+        b.tags.insert(table.get(row, "Tags").into());
         b.list_unit_prices
             .insert(table.decimal(row, "ListUnitPrice"));
         assert_eq!(
@@ -635,6 +637,23 @@ fn billed_by_resource(table: &Table) -> HashMap<String, Billed> {
         assert!(previous.is_none(), "one usage line per resource and day");
     }
     by_id
+}
+
+/// Describe-output tags other than `Name`, as the FOCUS `Tags` column holds them.
+fn cost_tags(tags: &Value) -> BTreeMap<String, String> {
+    tags.as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["Key"] != "Name")
+        .map(|t| (text(t, "Key").to_string(), text(t, "Value").to_string()))
+        .collect()
+}
+
+fn focus_tags(b: &Billed, id: &str) -> BTreeMap<String, String> {
+    match single(&b.tags, id) {
+        "NULL" => BTreeMap::new(),
+        json => serde_json::from_str(json).unwrap(),
+    }
 }
 
 fn single<'s>(set: &'s HashSet<String>, what: &str) -> &'s str {
@@ -796,6 +815,7 @@ fn inventory_agrees_with_the_focus_lines_of_the_same_resources() {
         assert_eq!(single(&b.resource_types, id), "Instance");
         assert_eq!(single(&b.units, id), "Hours");
         assert_eq!(single(&b.names, id), text(&i["Tags"][0], "Value"));
+        assert_eq!(cost_tags(&i["Tags"]), focus_tags(b, id));
         let hourly = prices
             .instance(text(i, "InstanceType"), region)
             .unwrap()
@@ -843,6 +863,7 @@ fn inventory_agrees_with_the_focus_lines_of_the_same_resources() {
         assert_eq!(single(&b.zones, id), zone);
         assert_eq!(single(&b.resource_types, id), "Volume");
         assert_eq!(single(&b.units, id), "GB-Mo");
+        assert_eq!(cost_tags(&v["Tags"]), focus_tags(b, id));
         let gb_month = prices.ebs_gb_month(text(v, "VolumeType"), region).unwrap();
         assert_eq!(b.list_unit_prices, HashSet::from([gb_month]), "{id}");
         let size = Decimal::from(v["Size"].as_i64().unwrap());
@@ -886,6 +907,7 @@ fn inventory_agrees_with_the_focus_lines_of_the_same_resources() {
         assert_eq!(single(&b.resource_types, arn), "DB Instance");
         assert_eq!(single(&b.units, arn), "Hours");
         assert_eq!(single(&b.names, arn), text(db, "DBInstanceIdentifier"));
+        assert_eq!(cost_tags(&db["TagList"]), focus_tags(b, arn));
         let hourly = prices
             .instance(text(db, "DBInstanceClass"), region)
             .unwrap()

@@ -176,7 +176,7 @@ where
 }
 
 /// One EC2 instance, EBS volume or RDS instance.
-pub struct Resource(pub ResourceView);
+pub struct Resource(pub Box<ResourceView>);
 
 fn usd(amount: Decimal) -> Money {
     Money {
@@ -299,7 +299,7 @@ impl Resource {
 
 /// A rightsizing recommendation, as AWS Compute Optimizer would phrase it, from the tenant's own
 /// utilisation and bill.
-pub struct Recommendation(pub ResourceView);
+pub struct Recommendation(pub Box<ResourceView>);
 
 impl Recommendation {
     fn rec(&self) -> &crate::rightsizing::Recommendation {

@@ -94,7 +94,7 @@ impl QueryRoot {
                     request.today,
                 )
                 .await?
-                .map(|v| Node::Resource(super::inventory::Resource(v)))
+                .map(|v| Node::Resource(super::inventory::Resource(Box::new(v))))
             }
             _ => None,
         })
