@@ -29,6 +29,7 @@ impl Application {
             schema,
             verifier: Arc::new(verifier),
             cache,
+            thresholds: Arc::new(settings.rightsizing.thresholds()),
         };
         let listener = TcpListener::bind(&settings.bind)
             .await

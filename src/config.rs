@@ -108,6 +108,80 @@ pub struct CacheSettings {
     pub entries: usize,
 }
 
+/// Where rightsizing draws its lines (percent, and days for stopped instances).
+#[derive(Args, Debug, Clone)]
+pub struct RightsizingSettings {
+    /// CPU p95 under this (with memory under the next) → over-provisioned.
+    #[arg(
+        long = "rightsizing-over-cpu",
+        env = "CONSOLEAI_RIGHTSIZING_OVER_CPU",
+        default_value_t = 40
+    )]
+    pub over_cpu_p95: u32,
+    /// Memory p95 under this (with CPU under the previous) → over-provisioned.
+    #[arg(
+        long = "rightsizing-over-memory",
+        env = "CONSOLEAI_RIGHTSIZING_OVER_MEMORY",
+        default_value_t = 50
+    )]
+    pub over_mem_p95: u32,
+    /// CPU p95 over this → under-provisioned.
+    #[arg(
+        long = "rightsizing-under-cpu",
+        env = "CONSOLEAI_RIGHTSIZING_UNDER_CPU",
+        default_value_t = 90
+    )]
+    pub under_cpu_p95: u32,
+    /// CPU p95 under this on a running instance → idle.
+    #[arg(
+        long = "rightsizing-idle-cpu",
+        env = "CONSOLEAI_RIGHTSIZING_IDLE_CPU",
+        default_value_t = 5
+    )]
+    pub idle_cpu_p95: u32,
+    /// The projected p95 after a resize must stay at or under this.
+    #[arg(
+        long = "rightsizing-headroom",
+        env = "CONSOLEAI_RIGHTSIZING_HEADROOM",
+        default_value_t = 70
+    )]
+    pub headroom_target: u32,
+    /// An instance stopped for longer than this many days (still paying for its volumes) is idle.
+    #[arg(
+        long = "rightsizing-stopped-days",
+        env = "CONSOLEAI_RIGHTSIZING_STOPPED_DAYS",
+        default_value_t = 7
+    )]
+    pub stopped_days: u32,
+}
+
+impl Default for RightsizingSettings {
+    fn default() -> Self {
+        RightsizingSettings {
+            over_cpu_p95: 40,
+            over_mem_p95: 50,
+            under_cpu_p95: 90,
+            idle_cpu_p95: 5,
+            headroom_target: 70,
+            stopped_days: 7,
+        }
+    }
+}
+
+impl RightsizingSettings {
+    pub fn thresholds(&self) -> crate::rightsizing::Thresholds {
+        use rust_decimal::Decimal;
+        crate::rightsizing::Thresholds {
+            over_cpu_p95: Decimal::from(self.over_cpu_p95),
+            over_mem_p95: Decimal::from(self.over_mem_p95),
+            under_cpu_p95: Decimal::from(self.under_cpu_p95),
+            idle_cpu_p95: Decimal::from(self.idle_cpu_p95),
+            headroom_target: Decimal::from(self.headroom_target),
+            stopped_days: self.stopped_days as i64,
+        }
+    }
+}
+
 /// Everything the server needs.
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -126,6 +200,8 @@ pub struct Settings {
     pub graphql: GraphqlSettings,
     #[command(flatten)]
     pub cache: CacheSettings,
+    #[command(flatten)]
+    pub rightsizing: RightsizingSettings,
 }
 
 impl JwtSettings {
@@ -148,6 +224,21 @@ impl Settings {
     /// Checks what clap cannot: the returned line names the setting at fault.
     pub fn validate(&self) -> Result<(), String> {
         self.jwt.secret()?;
+        let r = &self.rightsizing;
+        for (name, value) in [
+            ("CONSOLEAI_RIGHTSIZING_OVER_CPU", r.over_cpu_p95),
+            ("CONSOLEAI_RIGHTSIZING_OVER_MEMORY", r.over_mem_p95),
+            ("CONSOLEAI_RIGHTSIZING_UNDER_CPU", r.under_cpu_p95),
+            ("CONSOLEAI_RIGHTSIZING_IDLE_CPU", r.idle_cpu_p95),
+            ("CONSOLEAI_RIGHTSIZING_HEADROOM", r.headroom_target),
+        ] {
+            if value > 100 {
+                return Err(format!("{name} is {value}; it is a percentage (0–100)"));
+            }
+        }
+        if r.idle_cpu_p95 >= r.over_cpu_p95 || r.over_cpu_p95 >= r.under_cpu_p95 {
+            return Err("rightsizing thresholds must satisfy idle CPU < over-provisioned CPU < under-provisioned CPU".into());
+        }
         self.bind.parse::<std::net::SocketAddr>().map_err(|e| {
             format!(
                 "CONSOLEAI_BIND '{}' is not an address like 127.0.0.1:8080: {e}",

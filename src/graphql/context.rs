@@ -22,12 +22,15 @@ pub struct RequestContext {
     pub summary: DataLoader<SummaryLoader>,
     /// Cost answers, shared by all requests of this process.
     pub cache: Arc<CostCache>,
+    /// Rightsizing thresholds from configuration.
+    pub thresholds: Arc<crate::rightsizing::Thresholds>,
 }
 
 impl RequestContext {
     pub fn new(
         db: DatabaseConnection,
         cache: Arc<CostCache>,
+        thresholds: Arc<crate::rightsizing::Thresholds>,
         principal: Principal,
         operation_name: Option<String>,
         request_id: Option<String>,
@@ -39,10 +42,12 @@ impl RequestContext {
             operation_name,
             request_id,
         };
-        let loader = SummaryLoader::new(db, cache.clone(), viewer.clone(), today);
+        let loader =
+            SummaryLoader::new(db, cache.clone(), thresholds.clone(), viewer.clone(), today);
         let summary = DataLoader::new(loader, tokio::spawn);
         RequestContext {
             cache,
+            thresholds,
             scope: TenantScope::of(&principal),
             principal,
             viewer,

@@ -18,6 +18,7 @@ use crate::tenancy::TenantRef;
 pub struct SummaryLoader {
     db: DatabaseConnection,
     cache: Arc<CostCache>,
+    thresholds: Arc<crate::rightsizing::Thresholds>,
     viewer: Viewer,
     today: NaiveDate,
 }
@@ -26,12 +27,14 @@ impl SummaryLoader {
     pub fn new(
         db: DatabaseConnection,
         cache: Arc<CostCache>,
+        thresholds: Arc<crate::rightsizing::Thresholds>,
         viewer: Viewer,
         today: NaiveDate,
     ) -> Self {
         SummaryLoader {
             db,
             cache,
+            thresholds,
             viewer,
             today,
         }
@@ -79,11 +82,15 @@ impl Loader<SavingsAvailable> for SummaryLoader {
     ) -> Result<HashMap<SavingsAvailable, Self::Value>, Self::Error> {
         let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
         let (db, today) = (&self.db, self.today);
-        let shape = crate::inventory::view::cache_shape(today);
+        let thresholds = self.thresholds.as_ref();
+        let shape = crate::inventory::view::cache_shape(today, thresholds);
         let views = self
             .cache
             .get_or_compute_many(db, &tenants, &shape, |missing| async move {
-                Ok(crate::inventory::view::tenant_resources(db, &missing, today).await?)
+                Ok(
+                    crate::inventory::view::tenant_resources(db, &missing, today, thresholds)
+                        .await?,
+                )
             })
             .await?;
         self.audit(
@@ -120,11 +127,15 @@ impl Loader<TenantViews> for SummaryLoader {
     ) -> Result<HashMap<TenantViews, Self::Value>, Self::Error> {
         let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
         let (db, today) = (&self.db, self.today);
-        let shape = crate::inventory::view::cache_shape(today);
+        let thresholds = self.thresholds.as_ref();
+        let shape = crate::inventory::view::cache_shape(today, thresholds);
         let mut views = self
             .cache
             .get_or_compute_many(db, &tenants, &shape, |missing| async move {
-                Ok(crate::inventory::view::tenant_resources(db, &missing, today).await?)
+                Ok(
+                    crate::inventory::view::tenant_resources(db, &missing, today, thresholds)
+                        .await?,
+                )
             })
             .await?;
         Ok(tenants

@@ -92,6 +92,7 @@ impl QueryRoot {
                     id,
                     &request.cache,
                     request.today,
+                    &request.thresholds,
                 )
                 .await?
                 .map(|v| Node::Resource(super::inventory::Resource(Box::new(v))))

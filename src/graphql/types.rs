@@ -262,7 +262,9 @@ impl Tenant {
         let totals = super::pagination::Totals {
             total_count: views.len() as u64,
         };
-        let connection = inventory::page(views, first, after, totals, |v| inventory::Resource(Box::new(v)))?;
+        let connection = inventory::page(views, first, after, totals, |v| {
+            inventory::Resource(Box::new(v))
+        })?;
         let owner = CostOwner::Tenant(self.reference.clone());
         audited(
             ctx,
@@ -309,7 +311,9 @@ impl Tenant {
             total_count: views.len() as u64,
             total_estimated_monthly_savings: inventory::money_usd(inventory::savings(&views)),
         };
-        let connection = inventory::page(views, first, after, totals, |v| inventory::Recommendation(Box::new(v)))?;
+        let connection = inventory::page(views, first, after, totals, |v| {
+            inventory::Recommendation(Box::new(v))
+        })?;
         let owner = CostOwner::Tenant(self.reference.clone());
         audited(
             ctx,

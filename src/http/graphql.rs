@@ -45,6 +45,7 @@ pub async fn handle(
     request = request.data(RequestContext::new(
         state.db.clone(),
         state.cache.clone(),
+        state.thresholds.clone(),
         principal,
         operation.clone(),
         request_id.clone(),

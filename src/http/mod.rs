@@ -28,6 +28,7 @@ pub struct AppState {
     pub schema: ApiSchema,
     pub verifier: Arc<JwtVerifier>,
     pub cache: Arc<crate::cost::cache::CostCache>,
+    pub thresholds: Arc<crate::rightsizing::Thresholds>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -60,6 +60,7 @@ pub async fn tenant_resources(
     db: &impl ConnectionTrait,
     tenants: &[TenantRef],
     today: NaiveDate,
+    thresholds: &Thresholds,
 ) -> Result<BTreeMap<String, Vec<ResourceView>>, DbErr> {
     let mut out: BTreeMap<String, Vec<ResourceView>> = tenants
         .iter()
@@ -155,7 +156,6 @@ pub async fn tenant_resources(
         .and_hms_opt(23, 59, 59)
         .map(|t| t.and_utc())
         .unwrap_or_else(Utc::now);
-    let thresholds = Thresholds::default();
     for (tenant, views) in out.iter_mut() {
         let mut prices = PriceBook::new(Catalog::builtin());
         for v in views.iter() {
@@ -175,7 +175,7 @@ pub async fn tenant_resources(
             .collect();
         let recommendations: Vec<Option<Recommendation>> = views
             .iter()
-            .map(|v| recommend(v, &volumes, &prices, now, &thresholds))
+            .map(|v| recommend(v, &volumes, &prices, now, thresholds))
             .collect();
         for (view, recommendation) in views.iter_mut().zip(recommendations) {
             view.recommendation = recommendation;
@@ -251,8 +251,8 @@ fn recommend(
 }
 
 /// The shape key of a tenant's resource views in the cost cache.
-pub fn cache_shape(today: NaiveDate) -> String {
-    format!("inventory|{today}")
+pub fn cache_shape(today: NaiveDate, thresholds: &Thresholds) -> String {
+    format!("inventory|{today}|{thresholds:?}")
 }
 
 /// One tenant's resource views, from the cache or built.
@@ -261,11 +261,13 @@ pub async fn of_tenant(
     db: &impl ConnectionTrait,
     tenant: &TenantRef,
     today: NaiveDate,
+    thresholds: &Thresholds,
 ) -> crate::error::AppResult<Vec<ResourceView>> {
     let owner = crate::tenancy::CostOwner::Tenant(tenant.clone());
     cache
-        .get_or_compute(db, &owner, cache_shape(today), || async {
-            let mut all = tenant_resources(db, std::slice::from_ref(tenant), today).await?;
+        .get_or_compute(db, &owner, cache_shape(today, thresholds), || async {
+            let mut all =
+                tenant_resources(db, std::slice::from_ref(tenant), today, thresholds).await?;
             Ok(all.remove(tenant.id()).unwrap_or_default())
         })
         .await
@@ -278,6 +280,7 @@ pub async fn resource_in_scope(
     id: i64,
     cache: &crate::cost::cache::CostCache,
     today: NaiveDate,
+    thresholds: &Thresholds,
 ) -> crate::error::AppResult<Option<ResourceView>> {
     let Some(model) = resource::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
@@ -285,7 +288,7 @@ pub async fn resource_in_scope(
     let Some(tenant) = model.tenant_id.as_deref().and_then(|t| scope.tenant(t)) else {
         return Ok(None);
     };
-    Ok(of_tenant(cache, db, &tenant, today)
+    Ok(of_tenant(cache, db, &tenant, today, thresholds)
         .await?
         .into_iter()
         .find(|v| v.model.id == id))

@@ -333,3 +333,32 @@ async fn another_tenants_resources_never_show_and_pages_cost_the_same_statements
         "first 5: {small} statements, first 50: {large}"
     );
 }
+
+#[tokio::test]
+async fn rightsizing_thresholds_come_from_configuration() {
+    // Over-provisioned only under 10% CPU: the 15% m5.2xlarge is now left as it is.
+    let app = spawn_app_configured(fresh_db().await, |s| s.rightsizing.over_cpu_p95 = 10).await;
+    let scratch = Scratch::new();
+    organisation(&app, &scratch).await;
+    app.import_inventory(
+        &[scratch.write(
+            "ec2.json",
+            &instances("111111111111", &[("i-0aaa", "m5.2xlarge", "api")]),
+        )],
+        None,
+        None,
+    )
+    .await;
+    app.import_utilization(&[scratch.write(
+        "util.csv",
+        "resource_id,metric,p95,max,window_start,window_end\ni-0aaa,cpu,15,30,2026-11-01,2026-11-15\ni-0aaa,memory,20,25,2026-11-01,2026-11-15\n",
+    )])
+    .await;
+    let answer = app
+        .graphql(Some(&app.admin()), INVENTORY, json!({"id": ALPHA}))
+        .await;
+    assert_eq!(
+        by_id(answer.data(), "i-0aaa")["recommendation"]["finding"],
+        "OPTIMIZED"
+    );
+}

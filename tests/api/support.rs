@@ -85,6 +85,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
+    spawn_app_configured(test_db, |_| {}).await
+}
+
+/// The server with settings adjusted by `configure`.
+pub async fn spawn_app_configured(
+    test_db: TestDb,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let statements = Arc::new(AtomicUsize::new(0));
     let mut db = test_db.db;
     let counter = statements.clone();
@@ -108,7 +116,10 @@ pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
             max_depth: 15,
             max_complexity: 10_000,
         },
+        rightsizing: Default::default(),
     };
+    let mut settings = settings;
+    configure(&mut settings);
     let app = Application::build(&settings, db.clone())
         .await
         .expect("build app");
