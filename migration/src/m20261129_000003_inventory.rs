@@ -1,6 +1,8 @@
 //! Inventory (EC2, EBS, RDS), utilisation, and the per-resource daily cost rollup.
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::m20261129_000001_foundation::scope_index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -118,17 +120,7 @@ impl MigrationTrait for Migration {
             &["tenant_id", "resource_id", "usage_date"],
         ))
         .await?;
-        m.create_index(index(
-            "cost_resource_daily_scope",
-            "cost_resource_daily",
-            &["provider", "billing_account_id", "billing_period_start"],
-        ))
-        .await?;
-        m.create_index(index(
-            "cost_resource_daily_account",
-            "cost_resource_daily",
-            &["account_id"],
-        ))
-        .await
+        scope_index(m, "cost_resource_daily_scope", "cost_resource_daily").await?;
+        Ok(())
     }
 }

@@ -526,6 +526,7 @@ pub(crate) async fn derive_tenants(
 
     let accounts = account::Entity::find().all(db).await?;
     let mut changes = Vec::new();
+    let mut moved: Vec<String> = Vec::new();
     let mut unallocated = 0;
     for acc in &accounts {
         let tenant = nearest_tenant(&units, acc.parent_id.as_deref());
@@ -540,20 +541,7 @@ pub(crate) async fn derive_tenants(
             })
             .exec(db)
             .await?;
-            for table in [
-                "cost_lines",
-                "cost_daily",
-                "cost_daily_tags",
-                "cost_resource_daily",
-                "resources",
-            ] {
-                execute(
-                    db,
-                    &format!("UPDATE {table} SET tenant_id = $1 WHERE account_id = $2"),
-                    vec![tenant.clone().into(), acc.id.clone().into()],
-                )
-                .await?;
-            }
+            moved.push(acc.id.clone());
             // The cost of both owners changed: their cached answers must go.
             for owner in [&acc.tenant_id, &tenant] {
                 let key = owner
@@ -565,6 +553,7 @@ pub(crate) async fn derive_tenants(
                 .push(serde_json::json!({"account": acc.id, "from": acc.tenant_id, "to": tenant}));
         }
     }
+    move_cost(db, &moved).await?;
     let report = OrgImportReport {
         organizational_units: units.values().filter(|u| u.kind == "OU").count(),
         accounts: accounts.len(),
@@ -573,6 +562,36 @@ pub(crate) async fn derive_tenants(
         reassigned_accounts: changes.len(),
     };
     Ok((report, changes))
+}
+
+/// Re-stamps the rows of moved accounts with their accounts' new tenant: one statement per table
+/// for a few hundred accounts at a time (a set-based update, so the cost tables need no index on
+/// the account; moving accounts is rare, loading cost is not).
+async fn move_cost(db: &impl ConnectionTrait, moved: &[String]) -> Result<(), ImportError> {
+    for chunk in moved.chunks(500) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for table in [
+            "cost_lines",
+            "cost_daily",
+            "cost_daily_tags",
+            "cost_resource_daily",
+            "resources",
+        ] {
+            execute(
+                db,
+                &format!(
+                    "UPDATE {table} SET tenant_id = (SELECT tenant_id FROM accounts WHERE accounts.id = {table}.account_id) \
+                     WHERE account_id IN ({list})"
+                ),
+                chunk.iter().map(|id| id.clone().into()).collect(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The nearest tenant OU at or above `parent`. A cycle in bad data ends the walk (unallocated).
