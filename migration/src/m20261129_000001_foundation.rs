@@ -12,7 +12,7 @@ fn money_columns(table: &mut TableCreateStatement) {
         .col(big_integer("list_cost"));
 }
 
-fn index(name: &str, table: &str, columns: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn index(name: &str, table: &str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(Alias::new(table));
     for column in columns {

@@ -1,19 +1,10 @@
 //! Inventory (EC2, EBS, RDS), utilisation, and the per-resource daily cost rollup.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261129_000001_foundation::scope_index;
+use crate::m20261129_000001_foundation::{index, scope_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn index(name: &str, table: &str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for column in columns {
-        index.col(Alias::new(*column));
-    }
-    index.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -500,7 +500,8 @@ async fn stream_lines(
     let parser = tokio::task::spawn_blocking(move || -> Result<ReadSummary, ImportError> {
         let progress = Progress::new(show_progress);
         let mut read = ReadSummary::default();
-        let mut rollups = Rollups::new(ROLLUP_CAPACITY);
+        let since = Utc::now().date_naive() - chrono::Days::new(super::rollup::RESOURCE_DAYS);
+        let mut rollups = Rollups::new(ROLLUP_CAPACITY, since);
         let mut lines = Vec::with_capacity(chunk_rows);
         for file in &files {
             progress.file(file);

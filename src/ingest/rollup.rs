@@ -50,16 +50,7 @@ pub async fn replace_scope(
     batch_id: &str,
     scope: &BillingScope,
 ) -> Result<(), DbErr> {
-    for table in TABLES {
-        let mut args = scope.args();
-        args.push(batch_id.into());
-        db.exec(
-            &format!("DELETE FROM {table} WHERE {SCOPE} AND import_batch_id <> $4"),
-            args,
-        )
-        .await?;
-    }
-    Ok(())
+    delete_scope(db, scope, "<>", batch_id).await
 }
 
 /// Drops `batch_id`'s rows of the scope: the stored delivery stays.
@@ -68,11 +59,21 @@ pub async fn discard_scope(
     batch_id: &str,
     scope: &BillingScope,
 ) -> Result<(), DbErr> {
+    delete_scope(db, scope, "=", batch_id).await
+}
+
+/// Deletes the scope's rows whose batch compares to `batch_id` with `operator`, in every table.
+async fn delete_scope(
+    db: &mut Txn,
+    scope: &BillingScope,
+    operator: &str,
+    batch_id: &str,
+) -> Result<(), DbErr> {
     for table in TABLES {
         let mut args = scope.args();
         args.push(batch_id.into());
         db.exec(
-            &format!("DELETE FROM {table} WHERE {SCOPE} AND import_batch_id = $4"),
+            &format!("DELETE FROM {table} WHERE {SCOPE} AND import_batch_id {operator} $4"),
             args,
         )
         .await?;
@@ -243,16 +244,26 @@ pub struct Rollups {
     resources: hashbrown::HashMap<ResourceKey, ResourceDay>,
     tag_pairs: hashbrown::HashMap<String, Vec<(String, String)>>,
     capacity: usize,
+    resources_since: NaiveDate,
 }
 
+/// How many days back from the import the per-resource rollup keeps. It serves one view, a
+/// resource's cost of the last 30 days; time only moves forward, so a day older than this at
+/// import time can never enter that window again, and summing it would only fill the table (for
+/// bills that are already daily per resource, as many rows as lines). The margin covers
+/// restatements of the previous month.
+pub const RESOURCE_DAYS: u64 = 35;
+
 impl Rollups {
-    pub fn new(capacity: usize) -> Rollups {
+    /// `resources_since`: the first day the per-resource rollup keeps (see [`RESOURCE_DAYS`]).
+    pub fn new(capacity: usize, resources_since: NaiveDate) -> Rollups {
         Rollups {
             daily: hashbrown::HashMap::new(),
             tags: hashbrown::HashMap::new(),
             resources: hashbrown::HashMap::new(),
             tag_pairs: hashbrown::HashMap::new(),
             capacity,
+            resources_since,
         }
     }
 
@@ -287,7 +298,11 @@ impl Rollups {
                 self.daily.entry(key).or_default().add(line);
             }
         }
-        if let Some(id) = r.resource_id.as_deref() {
+        if let Some(id) = r
+            .resource_id
+            .as_deref()
+            .filter(|_| owner.usage_date >= self.resources_since)
+        {
             let lookup = ResourceKeyRef {
                 owner: &owner,
                 resource_id: resource_key(id),
@@ -347,12 +362,33 @@ impl Rollups {
     }
 
     /// Everything summed so far, as rows; the maps start over.
+    /// Rows come out in the order of the tables' b-tree indexes (tenant first), so the database
+    /// appends to a few index pages instead of touching pages all over the index.
     pub fn drain(&mut self) -> RollupRows {
-        RollupRows {
+        let mut rows = RollupRows {
             daily: self.daily.drain().collect(),
             tags: self.tags.drain().collect(),
             resources: self.resources.drain().collect(),
-        }
+        };
+        rows.daily.sort_unstable_by(|a, b| {
+            (&a.0.owner.tenant_id, a.0.owner.usage_date)
+                .cmp(&(&b.0.owner.tenant_id, b.0.owner.usage_date))
+        });
+        rows.tags.sort_unstable_by(|a, b| {
+            (&a.0.owner.tenant_id, &a.0.key, a.0.owner.usage_date).cmp(&(
+                &b.0.owner.tenant_id,
+                &b.0.key,
+                b.0.owner.usage_date,
+            ))
+        });
+        rows.resources.sort_unstable_by(|a, b| {
+            (&a.0.owner.tenant_id, &a.0.resource_id, a.0.owner.usage_date).cmp(&(
+                &b.0.owner.tenant_id,
+                &b.0.resource_id,
+                b.0.owner.usage_date,
+            ))
+        });
+        rows
     }
 }
 
