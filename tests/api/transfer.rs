@@ -63,6 +63,18 @@ async fn source() -> TestApp {
     let app = spawn_app_on(sqlite_db().await).await;
     app.import_org(&[org_file(&scratch)], &[]).await;
     assert_eq!(app.import_focus(&[shared(SAMPLE)]).await.rows, 1000);
+    // A recent line with a resource, so the per-resource rollup (which keeps recent days) has rows.
+    let today = chrono::Utc::now().date_naive();
+    let recent = scratch.write(
+        "recent.csv",
+        &format!(
+            "BilledCost,EffectiveCost,ListCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,\
+             ChargePeriodStart,ChargePeriodEnd,ProviderName,SubAccountId,ResourceId\n\
+             1.5,1.5,1.5,555555555555,USD,{month}-01,Usage,{today},{today},AWS,123456789012,i-1234567890abcdef0\n",
+            month = today.format("%Y-%m")
+        ),
+    );
+    app.import_focus(&[recent]).await;
     app.import_inventory(
         &[shared(
             "aws/ec2/awscli-example__ec2_describe-instances.json",
@@ -415,7 +427,7 @@ async fn a_target_that_differs_from_the_source_is_reported() {
     let message = err.to_string();
     assert!(
         message.contains("the row count of cost_lines up to id")
-            && message.contains("1000 rows in the source but 999 rows in the target"),
+            && message.contains("1001 rows in the source but 1000 rows in the target"),
         "{message}"
     );
 }
