@@ -12,6 +12,7 @@ pub fn init(json: bool) {
             .with(
                 fmt::layer()
                     .json()
+                    .with_writer(std::io::stderr)
                     .with_current_span(true)
                     .with_span_list(false),
             )

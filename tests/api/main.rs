@@ -10,4 +10,5 @@ mod inventory;
 mod org;
 mod summary;
 mod support;
+mod telemetry;
 mod transfer;
