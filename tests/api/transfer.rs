@@ -32,36 +32,13 @@ async fn sqlite_db() -> TestDb {
     TestDb { url, db }
 }
 
-/// Two tenant OUs (one with a nested OU) over some of the sample's accounts; the rest unallocated.
-fn org_file(scratch: &Scratch) -> std::path::PathBuf {
-    scratch.write(
-        "org.json",
-        &json!({
-            "Roots": [{"Id": "r-t001", "Name": "Root"}],
-            "OrganizationalUnits": [
-                {"Id": "ou-t001-aaaaaaaa", "Name": "Alpha", "ParentId": "r-t001",
-                 "Tags": [{"Key": "consoleai:tenant", "Value": "true"}]},
-                {"Id": "ou-t001-bbbbbbbb", "Name": "Beta", "ParentId": "r-t001",
-                 "Tags": [{"Key": "consoleai:tenant", "Value": "true"}]},
-                {"Id": "ou-t001-cccccccc", "Name": "Beta Nonprod", "ParentId": "ou-t001-bbbbbbbb"}
-            ],
-            "Accounts": [
-                {"Id": "11353890204", "Name": "alpha-prod", "ParentId": "ou-t001-aaaaaaaa"},
-                {"Id": "18938484842", "Name": "beta-prod", "ParentId": "ou-t001-bbbbbbbb"},
-                {"Id": "85742851457", "Name": "beta-dev", "ParentId": "ou-t001-cccccccc"},
-                {"Id": "69918885631", "Name": "sandbox", "ParentId": "r-t001"}
-            ]
-        })
-        .to_string(),
-    )
-}
-
 /// A SQLite source served by the API, with the organisation, the FOCUS sample and some reads of
 /// cost on record, so that every table has rows.
 async fn source() -> TestApp {
     let scratch = Scratch::new();
     let app = spawn_app_on(sqlite_db().await).await;
-    app.import_org(&[org_file(&scratch)], &[]).await;
+    app.import_org(&[crate::focus::sample_org(&scratch)], &[])
+        .await;
     assert_eq!(app.import_focus(&[shared(SAMPLE)]).await.rows, 1000);
     // A recent line with a resource, so the per-resource rollup (which keeps recent days) has rows.
     let today = chrono::Utc::now().date_naive();
