@@ -178,7 +178,8 @@ where
 /// One EC2 instance, EBS volume or RDS instance.
 pub struct Resource(pub Box<ResourceView>);
 
-fn usd(amount: Decimal) -> Money {
+/// A USD amount (rightsizing figures are in USD, as the price lists are).
+pub fn usd(amount: Decimal) -> Money {
     Money {
         amount: amount.normalize(),
         currency: "USD".into(),
@@ -375,8 +376,4 @@ pub fn savings(views: &[ResourceView]) -> Decimal {
         .filter_map(|v| v.recommendation.clone())
         .collect();
     crate::rightsizing::total_savings(&recs)
-}
-
-pub fn money_usd(amount: Decimal) -> Money {
-    usd(amount)
 }

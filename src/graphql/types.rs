@@ -254,8 +254,7 @@ impl Tenant {
             inventory::InventoryOrder,
         >,
     ) -> async_graphql::Result<inventory::ResourceConnection> {
-        let (request, db) = parts(ctx)?;
-        let _ = db;
+        let (request, _) = parts(ctx)?;
         let views = self.views(request).await?;
         let mut views = inventory::filter(views, &filter.unwrap_or_default());
         inventory::sort(&mut views, &order_by.unwrap_or_default());
@@ -284,8 +283,7 @@ impl Tenant {
         after: Option<String>,
         #[graphql(desc = "Only this finding.")] finding: Option<crate::rightsizing::Finding>,
     ) -> async_graphql::Result<inventory::RecommendationConnection> {
-        let (request, db) = parts(ctx)?;
-        let _ = db;
+        let (request, _) = parts(ctx)?;
         let views = self.views(request).await?;
         let mut views: Vec<_> = views
             .into_iter()
@@ -309,7 +307,7 @@ impl Tenant {
         });
         let totals = inventory::RightsizingTotals {
             total_count: views.len() as u64,
-            total_estimated_monthly_savings: inventory::money_usd(inventory::savings(&views)),
+            total_estimated_monthly_savings: inventory::usd(inventory::savings(&views)),
         };
         let connection = inventory::page(views, first, after, totals, |v| {
             inventory::Recommendation(Box::new(v))
@@ -332,7 +330,7 @@ impl Tenant {
             .summary
             .load_one(SavingsAvailable(self.reference.clone()))
             .await?;
-        Ok(inventory::money_usd(amount.unwrap_or_default()))
+        Ok(inventory::usd(amount.unwrap_or_default()))
     }
 
     /// Month-to-date cost against the same days of last month. Batched across tenants (Summary).
@@ -419,6 +417,3 @@ pub struct Viewer {
 
 /// A page of tenants.
 pub type TenantConnection = KeyConnection<Tenant>;
-
-/// Cost series alias for clarity in the schema.
-pub type Series = Vec<CostSeries>;
