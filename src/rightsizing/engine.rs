@@ -225,16 +225,26 @@ fn recommend_volume(input: &ResourceInput, catalog: &Catalog) -> Option<Recommen
          snapshot it if the data matters, then delete it to save {}/month{breakdown} (100.00%)",
         money(current)
     );
-    Some(build(
+    Some(idle(input.resource_type, current, reason, source))
+}
+
+/// Stop or delete it: the whole current cost is the saving, at no risk.
+fn idle(
+    resource_type: &str,
+    current: Decimal,
+    reason: String,
+    source: PriceSource,
+) -> Recommendation {
+    build(
         Finding::Idle,
-        input.resource_type,
+        resource_type,
         None,
         current,
         Decimal::ZERO,
         0,
         reason,
         source,
-    ))
+    )
 }
 
 fn recommend_stopped(
@@ -263,13 +273,9 @@ fn recommend_stopped(
         money(current),
         money(current)
     );
-    Some(build(
-        Finding::Idle,
+    Some(idle(
         input.resource_type,
-        None,
         current,
-        Decimal::ZERO,
-        0,
         reason,
         PriceSource::Observed,
     ))
@@ -300,16 +306,7 @@ fn recommend_running(
             pct(t.idle_cpu_p95),
             money(current)
         );
-        return Some(build(
-            Finding::Idle,
-            input.resource_type,
-            None,
-            current,
-            Decimal::ZERO,
-            0,
-            reason,
-            source,
-        ));
+        return Some(idle(input.resource_type, current, reason, source));
     }
 
     let spec = prices.catalog.instance(input.resource_type, input.region)?;

@@ -88,31 +88,9 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
         .unwrap()
         .parse()
         .unwrap();
-    let sum: rust_decimal::Decimal = t["cost"]["breakdown"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            g["amount"]
-                .as_str()
-                .unwrap()
-                .parse::<rust_decimal::Decimal>()
-                .unwrap()
-        })
-        .sum();
+    let sum: rust_decimal::Decimal = breakdown_sum(&t["cost"]);
     assert_eq!(total, sum);
-    let by_tag: rust_decimal::Decimal = t["byTag"]["breakdown"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            g["amount"]
-                .as_str()
-                .unwrap()
-                .parse::<rust_decimal::Decimal>()
-                .unwrap()
-        })
-        .sum();
+    let by_tag: rust_decimal::Decimal = breakdown_sum(&t["byTag"]);
     assert_eq!(
         by_tag, total,
         "untagged cost is shown under a null key, not dropped"
@@ -163,4 +141,20 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
         .scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'Inventory'")
         .await;
     assert_eq!(audited, 2);
+}
+
+/// The sum of a cost report's breakdown amounts.
+fn breakdown_sum(report: &serde_json::Value) -> rust_decimal::Decimal {
+    report["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            g["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum()
 }
