@@ -184,6 +184,41 @@ impl RightsizingSettings {
 
 /// Everything the server needs.
 #[derive(Args, Debug, Clone)]
+pub struct WorkflowSettings {
+    /// Monthly cost increase (USD) above which a change request needs an ADMIN approval after the
+    /// MANAGER's, for tenants that have not set their own threshold.
+    #[arg(
+        long = "approval-threshold-usd",
+        env = "CONSOLEAI_APPROVAL_THRESHOLD_USD",
+        default_value = "1000"
+    )]
+    pub admin_threshold_usd: rust_decimal::Decimal,
+}
+
+impl Default for WorkflowSettings {
+    fn default() -> Self {
+        WorkflowSettings {
+            admin_threshold_usd: rust_decimal::Decimal::from(1000),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct RedisSettings {
+    /// `redis://host:port/db`. When set, replicas share workflow events (and the subscription
+    /// delivers a change made on any replica); unset, events stay in this process.
+    #[arg(long = "redis-url", env = "CONSOLEAI_REDIS_URL", hide_env_values = true)]
+    pub url: Option<String>,
+    /// Prefix of every Redis key and channel, so several installs can share one Redis.
+    #[arg(
+        long = "redis-prefix",
+        env = "CONSOLEAI_REDIS_PREFIX",
+        default_value = "consoleai"
+    )]
+    pub prefix: String,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct Settings {
     /// Address to listen on. Port 0 picks a free port.
     #[arg(
@@ -202,6 +237,10 @@ pub struct Settings {
     pub cache: CacheSettings,
     #[command(flatten)]
     pub rightsizing: RightsizingSettings,
+    #[command(flatten)]
+    pub workflow: WorkflowSettings,
+    #[command(flatten)]
+    pub redis: RedisSettings,
 }
 
 impl JwtSettings {
@@ -246,6 +285,9 @@ impl Settings {
             )
         })?;
         crate::db::Backend::from_url(&self.database.url)?;
+        if self.workflow.admin_threshold_usd.is_sign_negative() {
+            return Err("CONSOLEAI_APPROVAL_THRESHOLD_USD must not be negative".into());
+        }
         Ok(())
     }
 }

@@ -20,3 +20,4 @@ pub mod rightsizing;
 pub mod telemetry;
 pub mod tenancy;
 pub mod transfer;
+pub mod workflow;

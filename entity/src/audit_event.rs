@@ -14,6 +14,8 @@ pub struct Model {
     pub request_id: Option<String>,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The actor's role when it acted (DEVOPS, MANAGER, ADMIN); NULL for command-line imports.
+    pub actor_role: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

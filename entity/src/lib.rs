@@ -14,3 +14,5 @@ pub mod organizational_unit;
 pub mod resource;
 pub mod resource_utilization;
 pub mod tenant;
+pub mod tenant_setting;
+pub mod workflow_request;

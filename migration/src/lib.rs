@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_ingest_depth;
 mod m20261129_000003_inventory;
+mod m20261129_000004_workflow;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_ingest_depth::Migration),
             Box::new(m20261129_000003_inventory::Migration),
+            Box::new(m20261129_000004_workflow::Migration),
         ]
     }
 }

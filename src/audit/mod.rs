@@ -8,6 +8,8 @@ use entity::{audit_event, cost_view_audit};
 /// One state change, written in the same transaction as the change itself.
 pub struct Event<'a> {
     pub actor: &'a str,
+    /// The actor's role (`None`: the command line, which has no role).
+    pub role: Option<&'a str>,
     pub action: &'a str,
     pub tenant_id: Option<&'a str>,
     pub target: Option<&'a str>,
@@ -19,6 +21,7 @@ pub async fn record_event(db: &impl ConnectionTrait, event: Event<'_>) -> Result
     audit_event::Entity::insert(audit_event::ActiveModel {
         occurred_at: Set(Utc::now()),
         actor: Set(event.actor.to_string()),
+        actor_role: Set(event.role.map(str::to_string)),
         action: Set(event.action.to_string()),
         tenant_id: Set(event.tenant_id.map(str::to_string)),
         target: Set(event.target.map(str::to_string)),

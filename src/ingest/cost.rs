@@ -156,6 +156,7 @@ pub async fn import_cost(
                 db,
                 crate::audit::Event {
                     actor: &options.actor,
+                    role: None,
                     action: "cost.import",
                     tenant_id: None,
                     target: Some(&batch_id),
@@ -206,6 +207,7 @@ pub async fn import_cost(
                 db,
                 crate::audit::Event {
                     actor: &options.actor,
+                    role: None,
                     action: "cost.import",
                     tenant_id: None,
                     target: Some(&batch_id),

@@ -104,6 +104,7 @@ pub async fn import_org(
         &txn,
         audit::Event {
             actor,
+            role: None,
             action: "org.import",
             tenant_id: None,
             target: Some(

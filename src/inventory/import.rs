@@ -93,6 +93,7 @@ pub async fn import_inventory(
         &txn,
         audit::Event {
             actor,
+            role: None,
             action: "inventory.import",
             tenant_id: None,
             target: Some(
@@ -260,6 +261,7 @@ pub async fn import_utilization(
         &txn,
         audit::Event {
             actor,
+            role: None,
             action: "utilization.import",
             tenant_id: None,
             target: Some(&files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(",")),

@@ -32,6 +32,8 @@ pub struct ResourceView {
     pub cost_30d: BTreeMap<String, i128>,
     pub utilization: Vec<resource_utilization::Model>,
     pub recommendation: Option<Recommendation>,
+    /// The highest hourly list unit price its cost lines carried in the window, if any.
+    pub hourly_billed: Option<Decimal>,
 }
 
 impl ResourceView {
@@ -142,11 +144,16 @@ pub async fn tenant_resources(
                 }
             }
         }
+        let hourly_billed = [Some(&model.resource_id), model.arn.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|key| hourly.get(&(tenant.clone(), key.clone())).copied());
         let view = ResourceView {
             utilization: utilization.remove(&model.resource_id).unwrap_or_default(),
             cost_30d: cost,
             model,
             recommendation: None,
+            hourly_billed,
         };
         out.entry(tenant).or_default().push(view);
     }
@@ -156,18 +163,8 @@ pub async fn tenant_resources(
         .and_hms_opt(23, 59, 59)
         .map(|t| t.and_utc())
         .unwrap_or_else(Utc::now);
-    for (tenant, views) in out.iter_mut() {
-        let mut prices = PriceBook::new(Catalog::builtin());
-        for v in views.iter() {
-            for key in [Some(&v.model.resource_id), v.model.arn.as_ref()]
-                .into_iter()
-                .flatten()
-            {
-                if let Some(price) = hourly.get(&(tenant.clone(), key.clone())) {
-                    prices.observe(&v.model.resource_type, &v.model.region, *price);
-                }
-            }
-        }
+    for views in out.values_mut() {
+        let prices = price_book(views);
         let volumes: HashMap<&str, &ResourceView> = views
             .iter()
             .filter(|v| v.model.kind == "EBS_VOLUME")
@@ -182,6 +179,17 @@ pub async fn tenant_resources(
         }
     }
     Ok(out)
+}
+
+/// A tenant's price book: the catalog, overridden by the unit prices its own resources were billed.
+pub fn price_book(views: &[ResourceView]) -> PriceBook<'static> {
+    let mut prices = PriceBook::new(Catalog::builtin());
+    for v in views {
+        if let Some(price) = v.hourly_billed {
+            prices.observe(&v.model.resource_type, &v.model.region, price);
+        }
+    }
+    prices
 }
 
 fn recommend(

@@ -12,7 +12,7 @@ use sea_orm::{
 use entity::{
     account, audit_event, billing_scope, cost_daily, cost_daily_tag, cost_line,
     cost_resource_daily, cost_view_audit, data_version, import_batch, organizational_unit,
-    resource, resource_utilization, tenant,
+    resource, resource_utilization, tenant, tenant_setting, workflow_request,
 };
 
 /// SQLite binds at most 32,766 parameters per statement (PostgreSQL 65,535); one row takes one
@@ -58,6 +58,8 @@ pub(super) fn tables() -> Vec<Table> {
         table::<resource::Entity>(),
         table::<resource_utilization::Entity>(),
         table::<cost_resource_daily::Entity>(),
+        table::<tenant_setting::Entity>(),
+        table::<workflow_request::Entity>(),
     ]
 }
 

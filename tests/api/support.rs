@@ -117,6 +117,8 @@ pub async fn spawn_app_configured(
             max_complexity: 10_000,
         },
         rightsizing: Default::default(),
+        workflow: Default::default(),
+        redis: Default::default(),
     };
     let mut settings = settings;
     configure(&mut settings);

@@ -250,6 +250,7 @@ async fn sqlite_copies_table_by_table_and_the_api_answers_the_same_on_the_target
         &target.db,
         consoleai::audit::Event {
             actor: "test",
+            role: None,
             action: "transfer.check",
             tenant_id: None,
             target: None,
