@@ -7,7 +7,8 @@ use tokio::net::TcpListener;
 use crate::auth::JwtVerifier;
 use crate::config::Settings;
 use crate::cost::cache::CostCache;
-use crate::graphql::build_schema;
+use crate::graphql::{build_schema, Services};
+use crate::workflow::EventBus;
 use crate::http::{router, AppState};
 
 pub struct Application {
@@ -19,17 +20,21 @@ impl Application {
     /// Binds the listener and wires the schema; the database must already be migrated.
     pub async fn build(settings: &Settings, db: DatabaseConnection) -> Result<Application, String> {
         let verifier = JwtVerifier::new(&settings.jwt)?;
-        let schema = build_schema(&settings.graphql, Some(db.clone()));
-        let cache = Arc::new(CostCache::new(
-            settings.cache.ttl_secs,
-            settings.cache.entries,
-        ));
-        let state = AppState {
+        let events = EventBus::connect(&settings.redis).await?;
+        let services = Services {
             db,
-            schema,
-            verifier: Arc::new(verifier),
-            cache,
+            cache: Arc::new(CostCache::new(
+                settings.cache.ttl_secs,
+                settings.cache.entries,
+            )),
             thresholds: Arc::new(settings.rightsizing.thresholds()),
+            approval_threshold: settings.workflow.admin_threshold_usd,
+            events,
+        };
+        let state = AppState {
+            schema: build_schema(&settings.graphql, Some(services.clone())),
+            services,
+            verifier: Arc::new(verifier),
         };
         let listener = TcpListener::bind(&settings.bind)
             .await

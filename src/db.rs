@@ -73,3 +73,38 @@ pub fn backend(db: &impl ConnectionTrait) -> Backend {
         _ => Backend::Sqlite,
     }
 }
+
+/// One page of a list ordered newest first by a serial id.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next: bool,
+    /// Rows in the whole list, not only this page.
+    pub total_count: u64,
+}
+
+/// The page of `query` after the row `after` (by descending `id`), at most `limit` rows.
+pub async fn newest_first<E: sea_orm::EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<E>,
+    id: impl sea_orm::ColumnTrait,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E::Model: Sync,
+{
+    use sea_orm::{PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    let total_count = query.clone().count(db).await?;
+    let query = match after {
+        Some(after) => query.filter(id.lt(after)),
+        None => query,
+    };
+    let mut items = query.order_by_desc(id).limit(limit + 1).all(db).await?;
+    let has_next = items.len() as u64 > limit;
+    items.truncate(limit as usize);
+    Ok(Page {
+        items,
+        has_next,
+        total_count,
+    })
+}

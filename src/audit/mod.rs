@@ -1,5 +1,7 @@
 //! The two append-only logs: `audit_events` (every mutation and import) and `cost_views_audit`
 //! (every read of a tenant's cost). Nothing in the API updates or deletes them.
+pub mod query;
+
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 

@@ -4,13 +4,30 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use sea_orm::DatabaseConnection;
 
 use super::loaders::SummaryLoader;
 use crate::audit::Viewer;
 use crate::auth::Principal;
 use crate::cost::cache::CostCache;
+use crate::rightsizing::Thresholds;
 use crate::tenancy::TenantScope;
+use crate::workflow::EventBus;
+
+/// What every request of this process shares: the pool, the cache, configuration, the event bus.
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    /// Cost answers, shared by all requests of this process.
+    pub cache: Arc<CostCache>,
+    /// Rightsizing thresholds from configuration.
+    pub thresholds: Arc<Thresholds>,
+    /// The approval threshold of tenants without their own (USD per month).
+    pub approval_threshold: Decimal,
+    /// Workflow events, for the subscription.
+    pub events: Arc<EventBus>,
+}
 
 /// The verified caller, its scope, and the per-request loaders.
 pub struct RequestContext {
@@ -20,17 +37,14 @@ pub struct RequestContext {
     /// "Today" in UTC, fixed for the whole request so every field agrees on it.
     pub today: NaiveDate,
     pub summary: DataLoader<SummaryLoader>,
-    /// Cost answers, shared by all requests of this process.
     pub cache: Arc<CostCache>,
-    /// Rightsizing thresholds from configuration.
-    pub thresholds: Arc<crate::rightsizing::Thresholds>,
+    pub thresholds: Arc<Thresholds>,
+    pub services: Services,
 }
 
 impl RequestContext {
     pub fn new(
-        db: DatabaseConnection,
-        cache: Arc<CostCache>,
-        thresholds: Arc<crate::rightsizing::Thresholds>,
+        services: &Services,
         principal: Principal,
         operation_name: Option<String>,
         request_id: Option<String>,
@@ -42,17 +56,29 @@ impl RequestContext {
             operation_name,
             request_id,
         };
-        let loader =
-            SummaryLoader::new(db, cache.clone(), thresholds.clone(), viewer.clone(), today);
+        let loader = SummaryLoader::new(services, viewer.clone(), today);
         let summary = DataLoader::new(loader, tokio::spawn);
         RequestContext {
-            cache,
-            thresholds,
+            cache: services.cache.clone(),
+            thresholds: services.thresholds.clone(),
+            services: services.clone(),
             scope: TenantScope::of(&principal),
             principal,
             viewer,
             today,
             summary,
+        }
+    }
+
+    /// What the workflow needs to open and decide requests for this caller.
+    pub fn workflow_env(&self) -> crate::workflow::Env<'_> {
+        crate::workflow::Env {
+            db: &self.services.db,
+            cache: &self.cache,
+            thresholds: &self.thresholds,
+            today: self.today,
+            default_threshold: self.services.approval_threshold,
+            events: &self.services.events,
         }
     }
 }
@@ -65,5 +91,5 @@ pub fn parts<'a>(
     let request = ctx
         .data_opt::<RequestContext>()
         .ok_or_else(|| crate::error::AppError::Unauthenticated("authentication required".into()))?;
-    Ok((request, ctx.data::<DatabaseConnection>()?))
+    Ok((request, &request.services.db))
 }

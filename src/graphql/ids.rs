@@ -15,6 +15,15 @@ pub fn decode(id: &str) -> Option<(String, String)> {
     Some((kind.to_string(), key.to_string()))
 }
 
+/// The OU id a tenant argument names: a `Tenant` global ID or the OU id itself.
+pub fn tenant_ou(id: &str) -> Option<String> {
+    match decode(id) {
+        Some((kind, key)) if kind == "Tenant" => Some(key),
+        _ if id.starts_with("ou-") => Some(id.to_string()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

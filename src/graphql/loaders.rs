@@ -19,22 +19,18 @@ pub struct SummaryLoader {
     db: DatabaseConnection,
     cache: Arc<CostCache>,
     thresholds: Arc<crate::rightsizing::Thresholds>,
+    approval_threshold: rust_decimal::Decimal,
     viewer: Viewer,
     today: NaiveDate,
 }
 
 impl SummaryLoader {
-    pub fn new(
-        db: DatabaseConnection,
-        cache: Arc<CostCache>,
-        thresholds: Arc<crate::rightsizing::Thresholds>,
-        viewer: Viewer,
-        today: NaiveDate,
-    ) -> Self {
+    pub fn new(services: &super::context::Services, viewer: Viewer, today: NaiveDate) -> Self {
         SummaryLoader {
-            db,
-            cache,
-            thresholds,
+            db: services.db.clone(),
+            cache: services.cache.clone(),
+            thresholds: services.thresholds.clone(),
+            approval_threshold: services.approval_threshold,
             viewer,
             today,
         }
@@ -222,5 +218,55 @@ impl Loader<MonthlyTrend> for SummaryLoader {
             }
         }
         Ok(out)
+    }
+}
+
+/// A tenant's open change requests (PENDING or AWAITING_ADMIN).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PendingRequests(pub TenantRef);
+
+impl Loader<PendingRequests> for SummaryLoader {
+    type Value = u64;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[PendingRequests],
+    ) -> Result<HashMap<PendingRequests, u64>, Self::Error> {
+        let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
+        let counts = crate::workflow::list::open_counts(&self.db, &tenants)
+            .await
+            .map_err(AppError::from)?;
+        Ok(tenants
+            .into_iter()
+            .map(|t| {
+                let n = counts.get(t.id()).copied().unwrap_or(0);
+                (PendingRequests(t), n)
+            })
+            .collect())
+    }
+}
+
+/// A tenant's workflow settings (approval threshold, budget).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantSettingsOf(pub TenantRef);
+
+impl Loader<TenantSettingsOf> for SummaryLoader {
+    type Value = crate::workflow::settings::TenantSettings;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[TenantSettingsOf],
+    ) -> Result<HashMap<TenantSettingsOf, Self::Value>, Self::Error> {
+        let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
+        let settings =
+            crate::workflow::settings::of_tenants(&self.db, &tenants, self.approval_threshold)
+                .await
+                .map_err(AppError::from)?;
+        Ok(settings
+            .into_iter()
+            .map(|(t, s)| (TenantSettingsOf(t), s))
+            .collect())
     }
 }

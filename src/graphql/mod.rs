@@ -1,4 +1,5 @@
 //! The GraphQL API: schema, resolvers (thin: they check the caller and call the domain), loaders.
+pub mod audit;
 pub mod context;
 pub mod ids;
 pub mod imports;
@@ -7,29 +8,41 @@ pub mod loaders;
 pub mod pagination;
 pub mod query;
 pub mod types;
+pub mod workflow;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
-use sea_orm::DatabaseConnection;
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::config::GraphqlSettings;
-pub use context::RequestContext;
+pub use context::{RequestContext, Services};
 
 /// Every query field, gathered from the modules that own them.
 #[derive(MergedObject, Default)]
-pub struct Query(query::QueryRoot, imports::ImportQuery);
+pub struct Query(query::QueryRoot, imports::ImportQuery, audit::AuditQuery);
 
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(workflow::WorkflowMutation);
 
-/// Builds the schema with its limits from configuration and the database as shared data.
-pub fn build_schema(settings: &GraphqlSettings, db: Option<DatabaseConnection>) -> ApiSchema {
-    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+/// Every subscription.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(workflow::WorkflowSubscription);
+
+pub type ApiSchema = Schema<Query, Mutation, Subscription>;
+
+/// Builds the schema with its limits from configuration and the shared services as data.
+pub fn build_schema(settings: &GraphqlSettings, services: Option<Services>) -> ApiSchema {
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity);
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    if let Some(db) = db {
-        builder = builder.data(db);
+    if let Some(services) = services {
+        builder = builder.data(services);
     }
     builder.finish()
 }

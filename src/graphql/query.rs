@@ -56,10 +56,8 @@ impl QueryRoot {
     /// One tenant by its global ID or OU id; null if it does not exist or is not the caller's.
     async fn tenant(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Tenant>> {
         let (request, db) = parts(ctx)?;
-        let ou_id = match ids::decode(&id) {
-            Some((kind, key)) if kind == "Tenant" => key,
-            _ if id.starts_with("ou-") => id.to_string(),
-            _ => return Ok(None),
+        let Some(ou_id) = ids::tenant_ou(&id) else {
+            return Ok(None);
         };
         let found = directory::tenant(db, &request.scope, &ou_id)
             .await
@@ -97,6 +95,13 @@ impl QueryRoot {
                 .await?
                 .map(|v| Node::Resource(super::inventory::Resource(Box::new(v))))
             }
+            "WorkflowRequest" => match key.parse::<i64>() {
+                Ok(id) => crate::workflow::service::find_in_scope(db, &request.scope, id)
+                    .await
+                    .map_err(AppError::from)?
+                    .map(|m| Node::WorkflowRequest(super::workflow::WorkflowRequest(m))),
+                Err(_) => None,
+            },
             _ => None,
         })
     }

@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::context::parts;
 use super::ids;
 use super::inventory;
-use super::loaders::{MonthToDate, MonthlyTrend, SavingsAvailable};
+use super::loaders::{
+    MonthToDate, MonthlyTrend, PendingRequests, SavingsAvailable, TenantSettingsOf,
+};
 use super::pagination::{connection, page_args, KeyConnection};
 use crate::audit::{self, CostView};
 use crate::auth::Role;
@@ -16,6 +18,7 @@ use crate::cost::report::{
 use crate::cost::{CostDimension, CostMetric};
 use crate::error::AppError;
 use crate::tenancy::{directory, CostOwner, TenantRef};
+use crate::workflow::{Kind, Status};
 use entity::{account, tenant};
 
 /// Anything with a global ID, fetchable with `node(id:)`.
@@ -25,6 +28,7 @@ pub enum Node {
     Tenant(Tenant),
     Account(Account),
     Resource(inventory::Resource),
+    WorkflowRequest(super::workflow::WorkflowRequest),
 }
 
 /// A tenant: an AWS Organizational Unit whose people see its cost.
@@ -34,6 +38,19 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// The tenant's workflow settings, batched across the tenants of the request.
+    async fn settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::workflow::settings::TenantSettings> {
+        let (request, _) = parts(ctx)?;
+        request
+            .summary
+            .load_one(TenantSettingsOf(self.reference.clone()))
+            .await?
+            .ok_or_else(|| AppError::internal("no settings for a tenant").into())
+    }
+
     /// The tenant's resource views, shared by every field of the request that needs them.
     async fn views(
         &self,
@@ -164,6 +181,53 @@ impl Tenant {
     /// The OU's name.
     async fn name(&self) -> &str {
         &self.model.name
+    }
+
+    /// Change requests of this tenant, newest first, optionally of some statuses and one kind.
+    async fn workflow_requests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these statuses (default: all).")] status: Option<Vec<Status>>,
+        kind: Option<Kind>,
+        #[graphql(desc = "Page size, 1 to 100 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<KeyConnection<super::workflow::WorkflowRequest>> {
+        super::workflow::tenant_requests(ctx, &self.reference, status, kind, first, after).await
+    }
+
+    /// Requests waiting for a decision (PENDING or AWAITING_ADMIN). Batched across tenants.
+    async fn pending_request_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        let (request, _) = parts(ctx)?;
+        let count = request
+            .summary
+            .load_one(PendingRequests(self.reference.clone()))
+            .await?;
+        Ok(count.unwrap_or(0))
+    }
+
+    /// Monthly cost increase above which a request also needs an ADMIN approval.
+    async fn approval_threshold(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        Ok(inventory::usd(self.settings(ctx).await?.approval_threshold))
+    }
+
+    /// The monthly budget, if one was set (through an approved BUDGET_CHANGE).
+    async fn monthly_budget(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Money>> {
+        Ok(self.settings(ctx).await?.monthly_budget.map(inventory::usd))
+    }
+
+    /// MANAGER of the tenant or ADMIN: the tenant's audit log, newest first.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<super::audit::AuditEventFilter>,
+        #[graphql(desc = "Page size, 1 to 100 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<KeyConnection<super::audit::AuditEvent>> {
+        let (request, _) = parts(ctx)?;
+        request.principal.require(Role::Manager)?;
+        let mut filter = filter.unwrap_or_default();
+        filter.tenant_id = Some(ID(self.reference.id().to_string()));
+        super::audit::events(ctx, filter, first, after).await
     }
 
     /// The AWS accounts under this tenant (nearest tenant OU above them).

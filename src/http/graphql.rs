@@ -1,7 +1,9 @@
 //! `/graphql`: authenticate, execute, log one line per request.
 use std::time::Instant;
 
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -43,9 +45,7 @@ pub async fn handle(
         .collect::<Vec<_>>()
         .join(",");
     request = request.data(RequestContext::new(
-        state.db.clone(),
-        state.cache.clone(),
-        state.thresholds.clone(),
+        &state.services,
         principal,
         operation.clone(),
         request_id.clone(),
@@ -74,9 +74,12 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppE
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| AppError::Unauthenticated("missing Authorization: Bearer <token>".into()))?;
+    bearer(state, value.to_str().ok())
+}
+
+/// Verifies `Bearer <token>`, from a header or a WebSocket `connection_init` payload.
+fn bearer(state: &AppState, value: Option<&str>) -> Result<Principal, AppError> {
     let token = value
-        .to_str()
-        .ok()
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
@@ -87,6 +90,49 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppE
             AppError::Unauthenticated("Authorization must be 'Bearer <token>'".into())
         })?;
     state.verifier.verify(token)
+}
+
+/// `/graphql/ws`: subscriptions over graphql-transport-ws. The socket opens unauthenticated; the
+/// client's `connection_init` payload carries `{"Authorization": "Bearer <token>"}` (or
+/// `{"token": "<token>"}`), and a bad or missing token closes the connection before any
+/// subscription starts.
+pub async fn websocket(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let schema = state.schema.clone();
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let header = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                        .or_else(|| {
+                            payload
+                                .get("token")
+                                .and_then(|v| v.as_str())
+                                .map(|t| format!("Bearer {t}"))
+                        });
+                    let principal = bearer(&state, header.as_deref()).map_err(|e| {
+                        tracing::info!(reason = %e.public_message(), "unauthenticated subscription");
+                        async_graphql::Error::from(e)
+                    })?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(RequestContext::new(
+                        &state.services,
+                        principal,
+                        Some("subscription".into()),
+                        None,
+                    ));
+                    Ok(data)
+                })
+                .serve()
+        })
 }
 
 /// 401 with a GraphQL-shaped body, so clients read `extensions.code` as for any other error.

@@ -1,4 +1,5 @@
-//! The HTTP surface: `/graphql` (POST and GET), `/graphiql`, `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (POST and GET), `/graphql/ws` (subscriptions), `/graphiql`,
+//! `/healthz`, `/readyz`.
 mod graphql;
 
 use std::sync::Arc;
@@ -8,13 +9,12 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{extract::State, Router};
-use sea_orm::DatabaseConnection;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::JwtVerifier;
-use crate::graphql::ApiSchema;
+use crate::graphql::{ApiSchema, Services};
 
 /// Largest request body accepted (GraphQL documents and variables).
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -24,17 +24,16 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub services: Services,
     pub schema: ApiSchema,
     pub verifier: Arc<JwtVerifier>,
-    pub cache: Arc<crate::cost::cache::CostCache>,
-    pub thresholds: Arc<crate::rightsizing::Thresholds>,
 }
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/graphql", get(graphql::handle).post(graphql::handle))
+        .route("/graphql/ws", get(graphql::websocket))
         .route("/graphiql", get(graphiql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -59,7 +58,7 @@ async fn graphiql() -> impl IntoResponse {
 
 /// Ready when the database answers.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
+    match state.services.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");

@@ -6,6 +6,7 @@
 //! Redis, on every replica — that a request changed.
 pub mod events;
 pub mod impact;
+pub mod list;
 pub mod rules;
 pub mod service;
 pub mod settings;
