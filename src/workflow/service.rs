@@ -423,9 +423,9 @@ fn snapshot(model: &Model, impact: &Impact) -> serde_json::Value {
         "kind": model.kind,
         "status": model.status,
         "version": model.version,
-        "currentMonthly": impact.current.to_string(),
-        "proposedMonthly": impact.proposed.to_string(),
-        "deltaMonthly": impact.delta().to_string(),
+        "currentMonthly": impact.current.normalize().to_string(),
+        "proposedMonthly": impact.proposed.normalize().to_string(),
+        "deltaMonthly": impact.delta().normalize().to_string(),
         "needsAdmin": model.needs_admin,
     })
 }

@@ -104,8 +104,8 @@ pub async fn write(
             (
                 tenant_setting::Column::ApprovalThreshold,
                 "tenant.approval_threshold.set",
-                json!({ "approvalThreshold": before.approval_threshold.to_string(), "default": before.threshold_is_default }),
-                json!({ "approvalThreshold": amount.map(|a| a.to_string()), "default": amount.is_none() }),
+                json!({ "approvalThreshold": before.approval_threshold.normalize().to_string(), "default": before.threshold_is_default }),
+                json!({ "approvalThreshold": amount.map(|a| a.normalize().to_string()), "default": amount.is_none() }),
             )
         }
         Setting::MonthlyBudget(amount) => {
@@ -113,8 +113,8 @@ pub async fn write(
             (
                 tenant_setting::Column::MonthlyBudget,
                 "tenant.budget.set",
-                json!({ "monthlyBudget": before.monthly_budget.map(|b| b.to_string()) }),
-                json!({ "monthlyBudget": amount.to_string() }),
+                json!({ "monthlyBudget": before.monthly_budget.map(|b| b.normalize().to_string()) }),
+                json!({ "monthlyBudget": amount.normalize().to_string() }),
             )
         }
     };

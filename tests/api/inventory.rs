@@ -4,11 +4,11 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-const ALPHA: &str = "ou-t001-aaaaaaaa";
-const BETA: &str = "ou-t001-bbbbbbbb";
+pub const ALPHA: &str = "ou-t001-aaaaaaaa";
+pub const BETA: &str = "ou-t001-bbbbbbbb";
 
 /// Two tenants: Alpha owns 111111111111, Beta owns 222222222222.
-async fn organisation(app: &TestApp, scratch: &Scratch) {
+pub async fn organisation(app: &TestApp, scratch: &Scratch) {
     let org = scratch.write(
         "org.json",
         &json!({
@@ -28,7 +28,7 @@ async fn organisation(app: &TestApp, scratch: &Scratch) {
 }
 
 /// An `ec2 describe-instances` output (CLI shape) of one account.
-fn instances(account: &str, items: &[(&str, &str, &str)]) -> String {
+pub fn instances(account: &str, items: &[(&str, &str, &str)]) -> String {
     let instances: Vec<Value> = items
         .iter()
         .map(|(id, kind, name)| {

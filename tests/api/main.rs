@@ -12,3 +12,4 @@ mod summary;
 mod support;
 mod telemetry;
 mod transfer;
+mod workflow;

@@ -170,6 +170,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A token for a named person (tests that need two managers, or a requester and a decider).
+    pub fn token_for(&self, subject: &str, role: Role, tenants: &[&str]) -> String {
+        self.verifier
+            .mint(&TokenRequest {
+                subject: subject.into(),
+                role,
+                tenants: tenants.iter().map(|s| s.to_string()).collect(),
+                ttl_secs: 600,
+            })
+            .unwrap()
+    }
+
     pub fn admin(&self) -> String {
         self.token(Role::Admin, &[])
     }
