@@ -203,19 +203,28 @@ impl Default for WorkflowSettings {
     }
 }
 
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct RedisSettings {
     /// `redis://host:port/db`. When set, replicas share workflow events (and the subscription
     /// delivers a change made on any replica); unset, events stay in this process.
     #[arg(long = "redis-url", env = "CONSOLEAI_REDIS_URL", hide_env_values = true)]
-    pub url: Option<String>,
+    pub redis_url: Option<String>,
     /// Prefix of every Redis key and channel, so several installs can share one Redis.
     #[arg(
         long = "redis-prefix",
         env = "CONSOLEAI_REDIS_PREFIX",
         default_value = "consoleai"
     )]
-    pub prefix: String,
+    pub redis_prefix: String,
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        RedisSettings {
+            redis_url: None,
+            redis_prefix: "consoleai".into(),
+        }
+    }
 }
 
 #[derive(Args, Debug, Clone)]

@@ -124,11 +124,11 @@ impl Catalog {
     /// Where the built-in figures come from (details in `data/prices/README.md`).
     pub const SOURCE: &'static str =
         "AWS Price List figures: us-east-1 EC2 from aws/karpenter-provider-aws \
-         zz_generated.pricing_aws.go; sa-east-1 EC2 and RDS (MySQL, Single-AZ) from the \
-         ec2instances.info price tables; EBS from a transcription of aws.amazon.com/ebs/pricing \
-         (details and derived rows: data/prices/README.md)";
+         zz_generated.pricing_aws.go (2026-01-19); sa-east-1 EC2 and RDS for MySQL Single-AZ in \
+         both regions from AWS's pricing-page files as mirrored by yeo/ec2.shop (2024-06/09); \
+         EBS from AWS's EBS pricing-page file (2021-05-13) (details: data/prices/README.md)";
     /// Date of the newest figures (us-east-1 EC2). Older snapshots back the rest: sa-east-1 EC2
-    /// mid-2022, RDS late 2019/early 2020, EBS 2021 (see `data/prices/README.md`).
+    /// 2024-06-27, RDS 2024-09-28, EBS 2021-05-13 (see `data/prices/README.md`).
     pub const AS_OF: &'static str = "2026-01-19";
 
     /// The catalog compiled into the binary, parsed once.

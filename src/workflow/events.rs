@@ -49,11 +49,11 @@ impl EventBus {
     /// this returns, so nothing published after start-up is missed; if Redis drops it, it is
     /// re-established with backoff.
     pub async fn connect(settings: &RedisSettings) -> Result<Arc<EventBus>, String> {
-        let Some(url) = settings.url.as_deref().filter(|u| !u.is_empty()) else {
+        let Some(url) = settings.redis_url.as_deref().filter(|u| !u.is_empty()) else {
             return Ok(EventBus::local());
         };
         let client = redis::Client::open(url).map_err(|e| format!("CONSOLEAI_REDIS_URL: {e}"))?;
-        let channel = format!("{}:workflow", settings.prefix);
+        let channel = format!("{}:workflow", settings.redis_prefix);
         let connection = client
             .get_multiplexed_async_connection()
             .await

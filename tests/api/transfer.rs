@@ -65,6 +65,23 @@ async fn source() -> TestApp {
         "resource_id,metric,p95,max,window_start,window_end\ni-1234567890abcdef0,cpu,12.5,40,2026-11-01,2026-11-15\n",
     );
     app.import_utilization(&[utilization]).await;
+    // A change request and a tenant setting, through the API.
+    let admin = app.admin();
+    let dev = app.token(consoleai::auth::Role::Devops, &["ou-t001-aaaaaaaa"]);
+    app.graphql(
+        Some(&admin),
+        "mutation { setApprovalThreshold(tenantId: \"ou-t001-aaaaaaaa\", amount: \"250\") { ouId } }",
+        serde_json::json!({}),
+    )
+    .await
+    .data();
+    app.graphql(
+        Some(&dev),
+        "mutation { createWorkflowRequest(tenantId: \"ou-t001-aaaaaaaa\", change: {provision: {instanceType: \"m5.large\", region: \"us-east-1\"}}) { request { id } } }",
+        serde_json::json!({}),
+    )
+    .await
+    .data();
     answers(&app).await;
     for table in consoleai::transfer::table_names() {
         assert!(
@@ -224,7 +241,9 @@ async fn sqlite_copies_table_by_table_and_the_api_answers_the_same_on_the_target
             "data_versions",
             "resources",
             "resource_utilization",
-            "cost_resource_daily"
+            "cost_resource_daily",
+            "tenant_settings",
+            "workflow_requests"
         ]
     );
     assert_eq!(counts(&target.db).await, want);

@@ -754,8 +754,8 @@ async fn through_redis_a_change_on_one_replica_reaches_a_subscriber_of_another()
         .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     let prefix = format!("consoleai-test-{}", uuid::Uuid::new_v4().simple());
     let configure = |settings: &mut consoleai::config::Settings| {
-        settings.redis.url = Some(redis.clone());
-        settings.redis.prefix = prefix.clone();
+        settings.redis.redis_url = Some(redis.clone());
+        settings.redis.redis_prefix = prefix.clone();
     };
     let first = spawn_app_configured(fresh_db().await, configure).await;
     let shared_db = TestDb {
