@@ -8,8 +8,8 @@ use crate::auth::JwtVerifier;
 use crate::config::Settings;
 use crate::cost::cache::CostCache;
 use crate::graphql::{build_schema, Services};
-use crate::workflow::EventBus;
 use crate::http::{router, AppState};
+use crate::workflow::EventBus;
 
 pub struct Application {
     listener: TcpListener,

@@ -207,7 +207,11 @@ impl Default for WorkflowSettings {
 pub struct RedisSettings {
     /// `redis://host:port/db`. When set, replicas share workflow events (and the subscription
     /// delivers a change made on any replica); unset, events stay in this process.
-    #[arg(long = "redis-url", env = "CONSOLEAI_REDIS_URL", hide_env_values = true)]
+    #[arg(
+        long = "redis-url",
+        env = "CONSOLEAI_REDIS_URL",
+        hide_env_values = true
+    )]
     pub redis_url: Option<String>,
     /// Prefix of every Redis key and channel, so several installs can share one Redis.
     #[arg(

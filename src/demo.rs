@@ -26,14 +26,21 @@ pub async fn run(mut settings: Settings, data_dir: &Path) -> Result<(), String> 
         .await
         .map_err(|e| format!("checking interrupted imports: {e}"))?;
     let imported = import_generated(&connection, &files, "demo").await?;
+    let requests = seed_requests(
+        &connection,
+        &files.tenant_ids,
+        settings.workflow.admin_threshold_usd,
+    )
+    .await?;
     let (org, cost) = (&imported.org, &imported.cost);
     println!(
-        "demo organisation: {} tenants, {} accounts ({} unallocated), {} cost lines, {} resources from {}",
+        "demo organisation: {} tenants, {} accounts ({} unallocated), {} cost lines, {} resources, {} change requests from {}",
         org.tenants,
         org.accounts,
         org.unallocated_accounts,
         cost.rows,
         imported.resources,
+        requests,
         data_dir.display()
     );
 
@@ -139,4 +146,136 @@ pub async fn import_generated(
         cost,
         resources,
     })
+}
+
+/// Change requests in the first tenant, open and decided, opened and decided through the real
+/// workflow by the demo's people (the same subjects as the tokens it prints). Idempotency keys
+/// make a second run of the demo find them instead of opening them again.
+pub async fn seed_requests(
+    db: &sea_orm::DatabaseConnection,
+    tenants: &[String],
+    approval_threshold: rust_decimal::Decimal,
+) -> Result<usize, String> {
+    use crate::workflow::{self, Action, Change, NewRequest};
+    use rust_decimal::Decimal;
+
+    let Some(first) = tenants.first() else {
+        return Ok(0);
+    };
+    let person = |subject: &str, role: Role| crate::auth::Principal {
+        subject: subject.into(),
+        role,
+        tenants: tenants.iter().take(2).cloned().collect(),
+    };
+    let (devops, manager, admin) = (
+        person("devops@example.com", Role::Devops),
+        person("manager@example.com", Role::Manager),
+        person("admin@example.com", Role::Admin),
+    );
+    let scope = crate::tenancy::TenantScope::of(&admin);
+    let tenant = scope.tenant(first).expect("an admin sees every tenant");
+    let cache = crate::cost::cache::CostCache::new(0, 0);
+    let thresholds = crate::config::RightsizingSettings::default().thresholds();
+    let events = workflow::EventBus::local();
+    let env = workflow::Env {
+        db,
+        cache: &cache,
+        thresholds: &thresholds,
+        today: chrono::Utc::now().date_naive(),
+        default_threshold: approval_threshold,
+        events: &events,
+    };
+    let provision = |instance_type: &str, count: i32| Change::Provision {
+        instance_type: instance_type.into(),
+        count,
+        region: "us-east-1".into(),
+    };
+    // (key, requester, change, why, decisions in order)
+    let plan: Vec<(
+        &str,
+        &crate::auth::Principal,
+        Change,
+        &str,
+        Vec<(&crate::auth::Principal, Action, Option<&str>)>,
+    )> = vec![
+        (
+            "demo-1",
+            &devops,
+            provision("m6i.large", 2),
+            "Two more API workers for the holiday peak",
+            vec![],
+        ),
+        (
+            "demo-2",
+            &devops,
+            provision("r6i.2xlarge", 4),
+            "In-memory cache cluster for search",
+            vec![(
+                &manager,
+                Action::Approve,
+                Some("Agreed in the capacity review"),
+            )],
+        ),
+        (
+            "demo-3",
+            &devops,
+            Change::BudgetChange {
+                amount: Decimal::from(25_000),
+            },
+            "Budget for the new fiscal year",
+            vec![
+                (&manager, Action::Approve, None),
+                (&admin, Action::Approve, Some("Within the plan")),
+            ],
+        ),
+        (
+            "demo-4",
+            &devops,
+            provision("t3.medium", 1),
+            "A bastion host",
+            vec![(
+                &manager,
+                Action::Reject,
+                Some("Use Session Manager instead of a bastion"),
+            )],
+        ),
+        (
+            "demo-5",
+            &devops,
+            provision("c6i.xlarge", 1),
+            "Load-test runner",
+            vec![(&manager, Action::Approve, None)],
+        ),
+    ];
+    let mut opened = 0;
+    for (key, requester, change, why, decisions) in plan {
+        let new = NewRequest {
+            tenant: tenant.clone(),
+            change,
+            justification: Some(why.into()),
+            idempotency_key: Some(key.into()),
+            recommendation_resource_id: None,
+        };
+        let (mut request, replayed) = workflow::create(&env, requester, new)
+            .await
+            .map_err(|e| format!("demo request {key}: {}", e.public_message()))?;
+        opened += 1;
+        if replayed {
+            continue;
+        }
+        for (decider, action, comment) in decisions {
+            request = workflow::decide(
+                &env,
+                decider,
+                &crate::tenancy::TenantScope::of(decider),
+                request.id,
+                request.version,
+                action,
+                comment.map(str::to_string),
+            )
+            .await
+            .map_err(|e| format!("demo request {key}: {}", e.public_message()))?;
+        }
+    }
+    Ok(opened)
 }

@@ -36,8 +36,8 @@ pub fn build_schema(settings: &GraphqlSettings, services: Option<Services>) -> A
         Mutation::default(),
         Subscription::default(),
     )
-        .limit_depth(settings.max_depth)
-        .limit_complexity(settings.max_complexity);
+    .limit_depth(settings.max_depth)
+    .limit_complexity(settings.max_complexity);
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

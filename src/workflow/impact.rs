@@ -80,7 +80,11 @@ pub fn resize(
     if target_type.starts_with("db.") != rds {
         return Err(AppError::bad_input(format!(
             "resize.targetType: {target_type:?} is not a {} type",
-            if rds { "DB instance (db.*)" } else { "EC2 instance" }
+            if rds {
+                "DB instance (db.*)"
+            } else {
+                "EC2 instance"
+            }
         )));
     }
     let copies = copies(resource);
@@ -154,7 +158,10 @@ pub fn budget(current: Option<Decimal>, amount: Decimal) -> Result<Impact, AppEr
 
 fn live(resource: &ResourceView, field: &str) -> Result<(), AppError> {
     let state = resource.model.state.to_ascii_lowercase();
-    if matches!(state.as_str(), "terminated" | "deleted" | "shutting-down" | "deleting") {
+    if matches!(
+        state.as_str(),
+        "terminated" | "deleted" | "shutting-down" | "deleting"
+    ) {
         return Err(AppError::bad_input(format!(
             "{field}: the resource is {state}"
         )));
@@ -218,8 +225,12 @@ mod tests {
     #[test]
     fn resize_m5_2xlarge_to_xlarge_in_us_east_1_is_the_catalog_difference() {
         let prices = PriceBook::new(Catalog::builtin());
-        let impact = resize(&prices, &view("EC2_INSTANCE", "m5.2xlarge", "running"), "m5.xlarge")
-            .unwrap();
+        let impact = resize(
+            &prices,
+            &view("EC2_INSTANCE", "m5.2xlarge", "running"),
+            "m5.xlarge",
+        )
+        .unwrap();
         // 0.384 and 0.192 USD/h × 730 h.
         assert_eq!(impact.current, dec("280.32"));
         assert_eq!(impact.proposed, dec("140.16"));
@@ -249,7 +260,10 @@ mod tests {
             .public_message()
             .contains("resize.targetType"));
         let gone = view("EC2_INSTANCE", "m5.large", "terminated");
-        assert_eq!(terminate(&prices, &gone).unwrap_err().code(), "BAD_USER_INPUT");
+        assert_eq!(
+            terminate(&prices, &gone).unwrap_err().code(),
+            "BAD_USER_INPUT"
+        );
         assert!(budget(None, dec("-1")).is_err());
     }
 
@@ -257,11 +271,15 @@ mod tests {
     fn terminating_costs_what_the_bill_says_else_the_list_price() {
         let prices = PriceBook::new(Catalog::builtin());
         let mut billed = view("EC2_INSTANCE", "m5.large", "running");
-        billed
-            .cost_30d
-            .insert("USD".into(), crate::cost::money::to_fixed(dec("55.5")).unwrap() as i128);
+        billed.cost_30d.insert(
+            "USD".into(),
+            crate::cost::money::to_fixed(dec("55.5")).unwrap() as i128,
+        );
         let impact = terminate(&prices, &billed).unwrap();
-        assert_eq!((impact.current, impact.delta()), (dec("55.5"), dec("-55.5")));
+        assert_eq!(
+            (impact.current, impact.delta()),
+            (dec("55.5"), dec("-55.5"))
+        );
         let listed = terminate(&prices, &view("EC2_INSTANCE", "m5.large", "running")).unwrap();
         assert_eq!(listed.current, dec("70.08"));
         let stopped = terminate(&prices, &view("EC2_INSTANCE", "m5.large", "stopped")).unwrap();

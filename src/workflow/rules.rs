@@ -177,7 +177,11 @@ mod tests {
         };
         assert_eq!(code(check(&boss, &own, Action::Approve)), "FORBIDDEN");
         assert_eq!(
-            code(check(&person("dev2", Role::Devops), &pending, Action::Approve)),
+            code(check(
+                &person("dev2", Role::Devops),
+                &pending,
+                Action::Approve
+            )),
             "FORBIDDEN"
         );
     }
@@ -186,7 +190,11 @@ mod tests {
     fn above_the_threshold_an_admin_other_than_the_manager_decides_second() {
         let awaiting = request(Status::AwaitingAdmin, true);
         assert_eq!(
-            code(check(&person("boss2", Role::Manager), &awaiting, Action::Approve)),
+            code(check(
+                &person("boss2", Role::Manager),
+                &awaiting,
+                Action::Approve
+            )),
             "FORBIDDEN"
         );
         assert_eq!(
@@ -198,7 +206,11 @@ mod tests {
             ..awaiting
         };
         assert_eq!(
-            code(check(&person("root", Role::Admin), &same_person, Action::Approve)),
+            code(check(
+                &person("root", Role::Admin),
+                &same_person,
+                Action::Approve
+            )),
             "FORBIDDEN"
         );
         assert_eq!(
@@ -223,16 +235,28 @@ mod tests {
             None
         );
         assert_eq!(
-            code(check(&person("boss", Role::Manager), &pending, Action::Cancel)),
+            code(check(
+                &person("boss", Role::Manager),
+                &pending,
+                Action::Cancel
+            )),
             "FORBIDDEN"
         );
         let approved = request(Status::Approved, false);
         assert_eq!(
-            code(check(&person("dev", Role::Devops), &approved, Action::Cancel)),
+            code(check(
+                &person("dev", Role::Devops),
+                &approved,
+                Action::Cancel
+            )),
             "CONFLICT"
         );
         assert_eq!(
-            code(check(&person("boss", Role::Manager), &approved, Action::Approve)),
+            code(check(
+                &person("boss", Role::Manager),
+                &approved,
+                Action::Approve
+            )),
             "CONFLICT"
         );
     }

@@ -102,8 +102,7 @@ pub async fn create(
 
     let views = view::of_tenant(env.cache, env.db, &new.tenant, env.today, env.thresholds).await?;
     let prices = view::price_book(&views);
-    let tenant_settings =
-        settings::of_tenant(env.db, &new.tenant, env.default_threshold).await?;
+    let tenant_settings = settings::of_tenant(env.db, &new.tenant, env.default_threshold).await?;
     let find = |id: i64, field: &str| -> AppResult<&ResourceView> {
         views
             .iter()
@@ -193,7 +192,10 @@ pub async fn create(
     row.needs_admin = Set(needs_admin);
 
     let txn = env.db.begin().await?;
-    let inserted = match workflow_request::Entity::insert(row).exec_with_returning(&txn).await {
+    let inserted = match workflow_request::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await
+    {
         Ok(model) => model,
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             // The same key, opened concurrently: the other one won.
@@ -237,7 +239,9 @@ pub async fn decide(
         return Err(AppError::NotFound("no such workflow request".into()));
     };
     let step = rules::check(principal, &current, action)?;
-    let comment = comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    let comment = comment
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
     check_text("comment", comment.as_deref())?;
     if action == Action::Reject && comment.is_none() {
         return Err(AppError::bad_input("comment: a rejection needs a reason"));
@@ -265,7 +269,10 @@ pub async fn decide(
     match step {
         Some(Step::Manager) => {
             update = update
-                .col_expr(Column::ManagerDecider, Expr::value(principal.subject.clone()))
+                .col_expr(
+                    Column::ManagerDecider,
+                    Expr::value(principal.subject.clone()),
+                )
                 .col_expr(Column::ManagerDecision, Expr::value(decision))
                 .col_expr(Column::ManagerComment, Expr::value(comment.clone()))
                 .col_expr(Column::ManagerDecidedAt, Expr::value(now));
@@ -315,8 +322,14 @@ pub async fn decide(
     if status == Status::Approved && kind_of(&current) == Kind::BudgetChange {
         let amount = money::from_fixed(current.budget.unwrap_or(0) as i128);
         let before = settings::of_tenant(&txn, &tenant, env.default_threshold).await?;
-        settings::write(&txn, &tenant, Setting::MonthlyBudget(amount), principal, &before)
-            .await?;
+        settings::write(
+            &txn,
+            &tenant,
+            Setting::MonthlyBudget(amount),
+            principal,
+            &before,
+        )
+        .await?;
     }
     audit::record_event(
         &txn,

@@ -41,6 +41,13 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
     consoleai::demo::import_generated(&app.db, &files, "test")
         .await
         .unwrap();
+    // Twice: the demo's requests are opened once, then found by their idempotency keys.
+    for _ in 0..2 {
+        let requests = consoleai::demo::seed_requests(&app.db, &files.tenant_ids, 1000.into())
+            .await
+            .unwrap();
+        assert_eq!(requests, 5);
+    }
     let tenant = files.tenant_ids[0].clone();
     let devops = app.token(role("devops"), &[&tenant]);
 
@@ -130,6 +137,67 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
     assert_eq!(
         summary.data()["tenants"]["edges"][0]["node"]["savingsAvailable"]["amount"],
         page["rightsizing"]["totalEstimatedMonthlySavings"]["amount"]
+    );
+
+    assert_eq!(
+        summary.data()["tenants"]["edges"][0]["node"]["pendingRequestCount"],
+        2
+    );
+    assert_eq!(
+        summary.data()["tenants"]["edges"][0]["node"]["monthlyBudget"]["amount"],
+        "25000"
+    );
+
+    // The pending approvals page: the open requests with their impact, the decided ones, and what
+    // a manager (who did not open them) may do; then the manager approves one.
+    let manager = app.token_for("another-manager@example.com", role("manager"), &[&tenant]);
+    let pending = app
+        .graphql_operation(
+            Some(&manager),
+            &document("PendingApprovals.graphql"),
+            Some("PendingApprovals"),
+            json!({"tenant": tenant_id}),
+        )
+        .await;
+    let page = &pending.data()["tenant"];
+    let open: Vec<(&str, bool)> = page["open"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["status"].as_str().unwrap(),
+                e["node"]["viewerCanDecide"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(open, [("AWAITING_ADMIN", false), ("PENDING", true)]);
+    let decided: Vec<&str> = page["decided"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(decided, ["APPROVED", "REJECTED", "APPROVED"]);
+    let first = &page["open"]["edges"][1]["node"];
+    assert!(
+        first["costImpact"]["monthlyDelta"]["amount"]
+            .as_str()
+            .is_some_and(
+                |a| a.parse::<rust_decimal::Decimal>().unwrap() > rust_decimal::Decimal::ZERO
+            )
+    );
+    let approved = app
+        .graphql_operation(
+            Some(&manager),
+            &document("PendingApprovals.graphql"),
+            Some("ApproveRequest"),
+            json!({"id": first["id"], "version": first["version"]}),
+        )
+        .await;
+    assert_eq!(
+        approved.data()["approveWorkflowRequest"]["request"]["status"],
+        "APPROVED"
     );
 
     // Every cost field read is audited with the operation that read it.

@@ -187,11 +187,23 @@ impl TestApp {
     }
 
     pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Answer {
+        self.graphql_operation(token, query, None, variables).await
+    }
+
+    /// One operation of a document that holds several (`operationName`).
+    pub async fn graphql_operation(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        operation: Option<&str>,
+        variables: Value,
+    ) -> Answer {
         let mut request = self
             .client
             .post(format!("{}/graphql", self.address))
             .json(&json!({
                 "query": query,
+                "operationName": operation,
                 "variables": variables,
             }));
         if let Some(token) = token {

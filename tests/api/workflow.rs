@@ -214,7 +214,10 @@ async fn a_resize_costs_what_the_price_table_says_and_a_manager_approves_it_on_r
     assert_eq!(approve["actorRole"], "MANAGER");
     assert_eq!(approve["tenantOuId"], ALPHA);
     assert!(approve["requestId"].as_str().is_some_and(|r| !r.is_empty()));
-    assert_eq!(approve["before"], json!({ "status": "PENDING", "version": 1 }));
+    assert_eq!(
+        approve["before"],
+        json!({ "status": "PENDING", "version": 1 })
+    );
     assert_eq!(approve["after"]["status"], "APPROVED");
     let create = &events["edges"][1]["node"];
     assert_eq!(create["action"], "workflow.request.create");
@@ -256,13 +259,20 @@ async fn the_rules_refuse_self_approval_strangers_devops_stale_versions_and_clos
             json!({ "provision": { "instanceType": "t3.micro", "region": "us-east-1" } }),
         )
         .await;
-    let answer = w.decide(&w.boss, "approveWorkflowRequest", &own, None).await;
+    let answer = w
+        .decide(&w.boss, "approveWorkflowRequest", &own, None)
+        .await;
     assert_eq!(answer.error_code(), Some("FORBIDDEN"), "{}", answer.body);
     // A rejection needs a reason.
     let answer = w
         .decide(&w.boss, "rejectWorkflowRequest", &request, Some("  "))
         .await;
-    assert_eq!(answer.error_code(), Some("BAD_USER_INPUT"), "{}", answer.body);
+    assert_eq!(
+        answer.error_code(),
+        Some("BAD_USER_INPUT"),
+        "{}",
+        answer.body
+    );
     // Only the requester cancels.
     let answer = w
         .decide(&w.boss, "cancelWorkflowRequest", &request, None)
@@ -297,7 +307,10 @@ async fn the_rules_refuse_self_approval_strangers_devops_stale_versions_and_clos
 
     // A DevOps does not read the audit log; a manager does not read another tenant's.
     let log = "query($t: ID!) { tenant(id: $t) { auditEvents { totalCount } } }";
-    let answer = w.app.graphql(Some(&w.dev), log, json!({ "t": ALPHA })).await;
+    let answer = w
+        .app
+        .graphql(Some(&w.dev), log, json!({ "t": ALPHA }))
+        .await;
     assert_eq!(answer.error_code(), Some("FORBIDDEN"), "{}", answer.body);
     let answer = w
         .app
@@ -369,7 +382,10 @@ async fn input_never_carries_status_requester_or_cost_and_never_reaches_another_
         .as_str()
         .unwrap()
         .contains("provision.instanceType"));
-    assert_eq!(w.app.scalar("SELECT COUNT(*) FROM workflow_requests").await, 0);
+    assert_eq!(
+        w.app.scalar("SELECT COUNT(*) FROM workflow_requests").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -483,7 +499,10 @@ async fn of_fifty_simultaneous_approvals_exactly_one_wins_and_is_audited_once() 
         let body = racer.await.unwrap();
         match body["errors"][0]["extensions"]["code"].as_str() {
             None => {
-                assert_eq!(body["data"]["approveWorkflowRequest"]["request"]["status"], "APPROVED");
+                assert_eq!(
+                    body["data"]["approveWorkflowRequest"]["request"]["status"],
+                    "APPROVED"
+                );
                 won += 1;
             }
             Some("CONFLICT") => conflicts += 1,
@@ -502,7 +521,9 @@ async fn of_fifty_simultaneous_approvals_exactly_one_wins_and_is_audited_once() 
     );
     assert_eq!(
         w.app
-            .scalar(&format!("SELECT CAST(version AS BIGINT) FROM workflow_requests WHERE id = {id}"))
+            .scalar(&format!(
+                "SELECT CAST(version AS BIGINT) FROM workflow_requests WHERE id = {id}"
+            ))
             .await,
         2
     );
@@ -526,7 +547,8 @@ fn consoleai_id(request: &Value) -> i64 {
 #[tokio::test]
 async fn an_idempotency_key_returns_the_first_request_and_refuses_another_payload() {
     let w = world().await;
-    let change = json!({ "provision": { "instanceType": "t3.small", "count": 3, "region": "us-east-1" } });
+    let change =
+        json!({ "provision": { "instanceType": "t3.small", "count": 3, "region": "us-east-1" } });
     // Ten concurrent retries of one creation open one request.
     let mut tries = Vec::new();
     for _ in 0..10 {
@@ -560,7 +582,10 @@ async fn an_idempotency_key_returns_the_first_request_and_refuses_another_payloa
         }
     }
     assert_eq!((ids.len(), first_results), (1, 1));
-    assert_eq!(w.app.scalar("SELECT COUNT(*) FROM workflow_requests").await, 1);
+    assert_eq!(
+        w.app.scalar("SELECT COUNT(*) FROM workflow_requests").await,
+        1
+    );
     assert_eq!(
         w.app
             .scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'workflow.request.create'")
@@ -570,9 +595,15 @@ async fn an_idempotency_key_returns_the_first_request_and_refuses_another_payloa
 
     let again = w.create(&w.dev, ALPHA, change.clone(), Some("k-1")).await;
     assert_eq!(again.data()["createWorkflowRequest"]["replayed"], true);
-    let other = json!({ "provision": { "instanceType": "t3.small", "count": 4, "region": "us-east-1" } });
+    let other =
+        json!({ "provision": { "instanceType": "t3.small", "count": 4, "region": "us-east-1" } });
     let misuse = w.create(&w.dev, ALPHA, other, Some("k-1")).await;
-    assert_eq!(misuse.error_code(), Some("BAD_USER_INPUT"), "{}", misuse.body);
+    assert_eq!(
+        misuse.error_code(),
+        Some("BAD_USER_INPUT"),
+        "{}",
+        misuse.body
+    );
     // Keys are per requester: someone else's k-1 is theirs.
     let mine = w.create(&w.boss, ALPHA, change, Some("k-1")).await;
     assert_eq!(mine.data()["createWorkflowRequest"]["replayed"], false);
@@ -582,21 +613,31 @@ async fn an_idempotency_key_returns_the_first_request_and_refuses_another_payloa
 async fn an_approved_budget_change_sets_the_budget_and_a_recommendation_opens_a_resize() {
     let w = world().await;
     let budget = "query($t: ID!) { tenant(id: $t) { monthlyBudget { amount } approvalThreshold { amount } } }";
-    let before = w.app.graphql(Some(&w.boss), budget, json!({ "t": ALPHA })).await;
+    let before = w
+        .app
+        .graphql(Some(&w.boss), budget, json!({ "t": ALPHA }))
+        .await;
     assert_eq!(before.data()["tenant"]["monthlyBudget"], Value::Null);
     assert_eq!(
         amount(&before.data()["tenant"]["approvalThreshold"]),
         "1000"
     );
     let request = w
-        .open(&w.dev, ALPHA, json!({ "budgetChange": { "amount": "750.50" } }))
+        .open(
+            &w.dev,
+            ALPHA,
+            json!({ "budgetChange": { "amount": "750.50" } }),
+        )
         .await;
     assert_eq!(amount(&request["costImpact"]["monthlyDelta"]), "750.5");
     assert_eq!(request["costImpact"]["priceSource"], Value::Null);
     w.decide(&w.boss, "approveWorkflowRequest", &request, None)
         .await
         .data();
-    let after = w.app.graphql(Some(&w.dev), budget, json!({ "t": ALPHA })).await;
+    let after = w
+        .app
+        .graphql(Some(&w.dev), budget, json!({ "t": ALPHA }))
+        .await;
     assert_eq!(amount(&after.data()["tenant"]["monthlyBudget"]), "750.5");
     assert_eq!(
         w.app
@@ -732,13 +773,19 @@ async fn a_subscriber_of_alpha_receives_alphas_updates_and_never_betas() {
         .data();
     let message = alpha.next(Duration::from_secs(5)).await.expect("an update");
     let update = &message["payload"]["data"]["workflowRequestUpdated"];
-    assert_eq!((update["status"].clone(), update["version"].clone()), (json!("APPROVED"), json!(2)));
+    assert_eq!(
+        (update["status"].clone(), update["version"].clone()),
+        (json!("APPROVED"), json!(2))
+    );
     assert_eq!(alpha.next(Duration::from_millis(500)).await, None);
 
     // Subscribing to a tenant one cannot see is refused like a tenant that does not exist.
     let mut stranger = Subscriber::connect(&w.app, &beta_dev).await.unwrap();
     stranger.subscribe(ALPHA).await;
-    let refused = stranger.next(Duration::from_secs(5)).await.expect("an answer");
+    let refused = stranger
+        .next(Duration::from_secs(5))
+        .await
+        .expect("an answer");
     assert_eq!(refused["payload"]["data"], Value::Null, "{refused}");
     assert_eq!(
         refused["payload"]["errors"][0]["extensions"]["code"],
