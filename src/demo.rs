@@ -162,7 +162,9 @@ pub async fn seed_requests(
     let Some(first) = tenants.first() else {
         return Ok(0);
     };
-    let person = |subject: &str, role: Role| crate::auth::Principal {
+    use crate::auth::Principal;
+    type Decision<'a> = (&'a Principal, Action, Option<&'a str>);
+    let person = |subject: &str, role: Role| Principal {
         subject: subject.into(),
         role,
         tenants: tenants.iter().take(2).cloned().collect(),
@@ -191,13 +193,7 @@ pub async fn seed_requests(
         region: "us-east-1".into(),
     };
     // (key, requester, change, why, decisions in order)
-    let plan: Vec<(
-        &str,
-        &crate::auth::Principal,
-        Change,
-        &str,
-        Vec<(&crate::auth::Principal, Action, Option<&str>)>,
-    )> = vec![
+    let plan: Vec<(&str, &Principal, Change, &str, Vec<Decision>)> = vec![
         (
             "demo-1",
             &devops,

@@ -99,7 +99,7 @@ impl QueryRoot {
                 Ok(id) => crate::workflow::service::find_in_scope(db, &request.scope, id)
                     .await
                     .map_err(AppError::from)?
-                    .map(|m| Node::WorkflowRequest(super::workflow::WorkflowRequest(m))),
+                    .map(|m| Node::WorkflowRequest(super::workflow::WorkflowRequest(Box::new(m)))),
                 Err(_) => None,
             },
             _ => None,

@@ -25,7 +25,7 @@ use crate::workflow::{self, kind_of, status_of, Action, Change, Kind, NewRequest
 use entity::workflow_request::Model;
 
 /// A change request with its cost impact. Decide it with the `version` you read.
-pub struct WorkflowRequest(pub Model);
+pub struct WorkflowRequest(pub Box<Model>);
 
 /// What a decision was.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,7 +316,7 @@ async fn decide(
     )
     .await?;
     Ok(WorkflowRequestPayload {
-        request: WorkflowRequest(model),
+        request: WorkflowRequest(Box::new(model)),
         replayed: false,
     })
 }
@@ -350,7 +350,7 @@ impl WorkflowMutation {
         let (model, replayed) =
             workflow::create(&request.workflow_env(), &request.principal, new).await?;
         Ok(WorkflowRequestPayload {
-            request: WorkflowRequest(model),
+            request: WorkflowRequest(Box::new(model)),
             replayed,
         })
     }
@@ -409,7 +409,7 @@ impl WorkflowMutation {
         let (model, replayed) =
             workflow::create(&request.workflow_env(), &request.principal, new).await?;
         Ok(WorkflowRequestPayload {
-            request: WorkflowRequest(model),
+            request: WorkflowRequest(Box::new(model)),
             replayed,
         })
     }
@@ -501,7 +501,7 @@ pub async fn tenant_requests(
     let items = page
         .items
         .into_iter()
-        .map(|m| (m.id.to_string(), WorkflowRequest(m)))
+        .map(|m| (m.id.to_string(), WorkflowRequest(Box::new(m))))
         .collect();
     Ok(connection(
         items,
@@ -547,7 +547,9 @@ impl WorkflowSubscription {
                         // Read through the scope: the event only says which row changed.
                         match workflow::service::find_in_scope(&db, &scope, event.request_id).await
                         {
-                            Ok(Some(model)) => return Some((WorkflowRequest(model), receiver)),
+                            Ok(Some(model)) => {
+                                return Some((WorkflowRequest(Box::new(model)), receiver))
+                            }
                             Ok(None) => continue,
                             Err(e) => {
                                 tracing::error!(error = %e, "cannot read a changed request");
