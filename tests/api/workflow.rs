@@ -831,3 +831,83 @@ async fn through_redis_a_change_on_one_replica_reaches_a_subscriber_of_another()
     // Exactly once: the replica that made the change does not deliver it twice.
     assert_eq!(subscriber.next(Duration::from_millis(500)).await, None);
 }
+
+#[tokio::test]
+async fn an_admin_reads_the_audit_log_and_the_cost_views_with_filters_and_pages() {
+    let w = world().await;
+    let cost = "query($t: ID!) { tenant(id: $t) { cost { totals { amount } } } }";
+    w.app
+        .graphql_operation(
+            Some(&w.boss),
+            &format!("query AlphaCost{}", &cost[5..]),
+            Some("AlphaCost"),
+            json!({ "t": ALPHA }),
+        )
+        .await
+        .data();
+    let root = w.app.admin();
+    let views = w
+        .app
+        .graphql(
+            Some(&root),
+            "query($t: ID!) { costViews(filter: {tenantId: $t, view: \"Tenant.cost\"}) { totalCount
+               edges { node { subject role tenantOuId view operationName requestId period } } } }",
+            json!({ "t": ALPHA }),
+        )
+        .await;
+    let views = &views.data()["costViews"];
+    assert_eq!(views["totalCount"], 1, "{views}");
+    let view = &views["edges"][0]["node"];
+    assert_eq!(view["subject"], "boss@alpha");
+    assert_eq!(view["role"], "MANAGER");
+    assert_eq!(view["operationName"], "AlphaCost");
+    let answer = w
+        .app
+        .graphql(Some(&w.boss), "{ costViews { totalCount } }", json!({}))
+        .await;
+    assert_eq!(answer.error_code(), Some("FORBIDDEN"));
+
+    // Imports are on record too (no role: they ran from the command line), and pages follow
+    // cursors newest first.
+    w.resize_big().await;
+    let page = "query($after: String) { auditEvents(first: 1, after: $after) { totalCount
+        pageInfo { hasNextPage endCursor } edges { node { action actorRole } } } }";
+    let mut actions = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let answer = w
+            .app
+            .graphql(Some(&root), page, json!({ "after": after }))
+            .await;
+        let events = &answer.data()["auditEvents"];
+        actions.push(
+            events["edges"][0]["node"]["action"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        if events["pageInfo"]["hasNextPage"] == false {
+            assert_eq!(
+                events["totalCount"].as_u64().unwrap() as usize,
+                actions.len()
+            );
+            break;
+        }
+        after = events["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(actions[0], "workflow.request.create");
+    assert!(actions.contains(&"org.import".to_string()), "{actions:?}");
+    assert!(
+        actions.contains(&"inventory.import".to_string()),
+        "{actions:?}"
+    );
+    let window = w
+        .app
+        .graphql(
+            Some(&root),
+            "query($from: DateTime) { auditEvents(filter: {from: $from}) { totalCount } }",
+            json!({ "from": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(window.data()["auditEvents"]["totalCount"], 0);
+}
