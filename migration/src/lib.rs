@@ -9,6 +9,7 @@ mod m20261129_000001_foundation;
 mod m20261129_000002_ingest_depth;
 mod m20261129_000003_inventory;
 mod m20261129_000004_workflow;
+mod m20261129_000005_billing_scope_backfill;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_ingest_depth::Migration),
             Box::new(m20261129_000003_inventory::Migration),
             Box::new(m20261129_000004_workflow::Migration),
+            Box::new(m20261129_000005_billing_scope_backfill::Migration),
         ]
     }
 }

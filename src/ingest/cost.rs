@@ -225,6 +225,8 @@ pub async fn import_cost(
 struct ScopeStats {
     rows: u64,
     covered_until: Option<DateTime<Utc>>,
+    /// The tenants whose accounts have lines in the scope (`None`: unallocated).
+    tenants: std::collections::BTreeSet<Option<String>>,
 }
 
 async fn load(
@@ -285,15 +287,21 @@ async fn load(
             discard_scope(&mut txn, batch_id, &scope).await?;
             ScopeOutcome::KeptNewer
         } else {
-            // Whoever had cost in the scope before, and whoever has it now, sees a change.
-            let owners = txn
-                .query_texts(
-                    &format!("SELECT DISTINCT tenant_id FROM cost_daily WHERE {SCOPE}"),
-                    scope.args(),
-                )
-                .await?;
-            touched.extend(owners);
-            replace_scope(&mut txn, batch_id, &scope).await?;
+            // Whoever has cost in the scope now, and whoever had it before, sees a change.
+            touched.extend(stats.tenants.iter().cloned());
+            // A scope's rows are always those of the batch `billing_scopes` names for it, so a
+            // scope it does not name has no rows to replace: no need to scan the period (which
+            // would read every row just loaded).
+            if stored.contains_key(&scope) {
+                let owners = txn
+                    .query_texts(
+                        &format!("SELECT DISTINCT tenant_id FROM cost_daily WHERE {SCOPE}"),
+                        scope.args(),
+                    )
+                    .await?;
+                touched.extend(owners);
+                replace_scope(&mut txn, batch_id, &scope).await?;
+            }
             let mut args = scope.args();
             txn.exec(
                 &format!("DELETE FROM billing_scopes WHERE {SCOPE}"),
@@ -519,6 +527,9 @@ async fn stream_lines(
                 let stats = read.scopes.entry(scope_of(&record)).or_default();
                 stats.rows += 1;
                 stats.covered_until = stats.covered_until.max(Some(record.charge_period_end));
+                if !stats.tenants.contains(&tenant_id) {
+                    stats.tenants.insert(tenant_id.clone());
+                }
                 let line = Line { record, tenant_id };
                 rollups.add(&line);
                 lines.push(line);

@@ -5,7 +5,7 @@
 //! sqlx one on the pool sea-orm already holds. On SQLite, multi-row INSERTs inside one large
 //! transaction. Everything else an import runs is plain SQL with `$1…$n` placeholders, which both
 //! databases accept, executed by [`Txn::exec`].
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sqlx::{self, Postgres};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
@@ -379,7 +379,11 @@ impl Txn {
         if bytes.is_empty() {
             return Ok(());
         }
-        let statement = format!("COPY {} ({}) FROM STDIN", R::TABLE, R::COLUMNS.join(", "));
+        let statement = format!(
+            "COPY {} ({}) FROM STDIN WITH (FORMAT binary)",
+            R::TABLE,
+            R::COLUMNS.join(", ")
+        );
         let mut copy = t.copy_in_raw(&statement).await.map_err(pg_err)?;
         copy.send(bytes).await.map_err(pg_err)?;
         copy.finish().await.map_err(pg_err)?;
@@ -440,80 +444,57 @@ impl From<Field<'_>> for Arg {
     }
 }
 
-/// Rows in COPY's text format, ready for [`Txn::write_copy`]. Pure, so it can run on the parsing
-/// thread while the database ingests the previous chunk.
+/// Rows in COPY's binary format, ready for [`Txn::write_copy`]. Pure, so it can run on the
+/// parsing thread while the database ingests the previous chunk. Binary rather than text: the
+/// server then reads lengths and fixed-width integers instead of scanning for delimiters and
+/// parsing digits, dates and timestamps, which was a sixth of its work per line.
 pub fn encode_copy<R: Rows>(batch_id: &str, rows: &[R]) -> Result<Vec<u8>, DbErr> {
-    let mut out = Vec::with_capacity(rows.len() * 48 * R::COLUMNS.len() / 4);
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(rows.len() * 16 * R::COLUMNS.len() + 32);
+    out.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+    out.extend_from_slice(&0i32.to_be_bytes()); // flags: no OIDs
+    out.extend_from_slice(&0i32.to_be_bytes()); // no header extension
     for row in rows {
         copy_row(&mut out, &row.fields(batch_id)?);
     }
+    out.extend_from_slice(&(-1i16).to_be_bytes());
     Ok(out)
 }
 
-/// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes. Numbers and
-/// dates are written by hand (itoa, zero-padded fields): `fmt` machinery costs more per row than
-/// everything else here.
+/// PostgreSQL's epoch for dates and timestamps.
+fn pg_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date")
+}
+
+/// One row in COPY's binary format: the field count, then each field as its length (-1: NULL)
+/// and its bytes — text as UTF-8, `bigint` as 8 bytes big-endian, `date` as days and
+/// `timestamptz` as microseconds since 2000-01-01 UTC.
 fn copy_row(out: &mut Vec<u8>, fields: &[Field<'_>]) {
-    let mut digits = itoa::Buffer::new();
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\t');
-        }
+    out.extend_from_slice(&(fields.len() as i16).to_be_bytes());
+    for field in fields {
         match field {
-            Field::Text(None) => out.extend_from_slice(b"\\N"),
+            Field::Text(None) => out.extend_from_slice(&(-1i32).to_be_bytes()),
             Field::Text(Some(text)) => {
-                if text
-                    .bytes()
-                    .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
-                {
-                    for byte in text.bytes() {
-                        match byte {
-                            b'\\' => out.extend_from_slice(b"\\\\"),
-                            b'\t' => out.extend_from_slice(b"\\t"),
-                            b'\n' => out.extend_from_slice(b"\\n"),
-                            b'\r' => out.extend_from_slice(b"\\r"),
-                            other => out.push(other),
-                        }
-                    }
-                } else {
-                    out.extend_from_slice(text.as_bytes());
-                }
+                out.extend_from_slice(&(text.len() as i32).to_be_bytes());
+                out.extend_from_slice(text.as_bytes());
             }
-            Field::Int(v) => out.extend_from_slice(digits.format(*v).as_bytes()),
-            Field::Date(d) => date(out, *d),
+            Field::Int(v) => {
+                out.extend_from_slice(&8i32.to_be_bytes());
+                out.extend_from_slice(&v.to_be_bytes());
+            }
+            Field::Date(d) => {
+                let days = (*d - pg_epoch()).num_days() as i32;
+                out.extend_from_slice(&4i32.to_be_bytes());
+                out.extend_from_slice(&days.to_be_bytes());
+            }
             Field::Time(t) => {
-                let naive = t.naive_utc();
-                date(out, naive.date());
-                let time = naive.time();
-                out.push(b' ');
-                two(out, time.hour());
-                out.push(b':');
-                two(out, time.minute());
-                out.push(b':');
-                two(out, time.second());
-                let nanos = time.nanosecond();
-                if nanos > 0 {
-                    out.push(b'.');
-                    let padded = nanos + 1_000_000_000;
-                    out.extend_from_slice(&digits.format(padded).as_bytes()[1..]);
-                }
-                out.extend_from_slice(b"+00");
+                let epoch = pg_epoch().and_time(chrono::NaiveTime::MIN).and_utc();
+                let micros = (*t - epoch).num_microseconds().unwrap_or(i64::MAX);
+                out.extend_from_slice(&8i32.to_be_bytes());
+                out.extend_from_slice(&micros.to_be_bytes());
             }
         }
     }
-    out.push(b'\n');
-}
-
-fn date(out: &mut Vec<u8>, d: NaiveDate) {
-    let mut digits = itoa::Buffer::new();
-    out.extend_from_slice(digits.format(d.year()).as_bytes());
-    out.push(b'-');
-    two(out, d.month());
-    out.push(b'-');
-    two(out, d.day());
-}
-
-fn two(out: &mut Vec<u8>, value: u32) {
-    out.push(b'0' + (value / 10) as u8);
-    out.push(b'0' + (value % 10) as u8);
 }
