@@ -2,7 +2,11 @@
 """Import benchmark: rows/s and peak memory of `consoleai import focus` into PostgreSQL and SQLite,
 side by side with the database's own floor (plain COPY of the same files into a bare table).
 
-Usage: python3 bench/import.py [--lines 5000000] [--keep]
+Usage: python3 bench/import.py [--lines 5000000] [--daily] [--keep]
+
+By default the files have one usage line per resource and hour, as AWS's FOCUS exports (and the real
+FOCUS sample in ../shared/data/focus/) deliver them; `--daily` writes one line per resource and day
+instead, the worst case for the importer (every line its own cell in every daily rollup).
 Needs: a release build (`cargo build --release`), PostgreSQL on 127.0.0.1:5432 (trust auth), psql,
 GNU time (/usr/bin/time, Debian package `time`).
 The machine is shared and noisy: compare the ratios printed in one run, not absolute figures across runs.
@@ -40,22 +44,28 @@ def psql(db, sql):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=5_000_000, help="approximate cost lines to generate")
+    parser.add_argument("--daily", action="store_true", help="one line per resource and day (default: per hour)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and databases")
     args = parser.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
 
     work = tempfile.mkdtemp(prefix="consoleai-bench-")
-    # 100 tenants × 10 accounts, 3 months up to today (~90 days, as a daily import sees them):
-    # lines ≈ 1,000 accounts × days × resources.
-    resources = max(1, round(args.lines / (1000 * 90)))
-    seconds, _, _ = run([BIN, "generate", "--out", work, "--tenants", "100", "--accounts-per-tenant", "10",
-                         "--unallocated-accounts", "10", "--months", "3",
-                         "--resources-per-account", str(resources)])
+    # 100 tenants, 3 months up to today (~90 days, as a daily import sees them):
+    # lines ≈ accounts × days × resources (× 24 hours unless --daily).
+    hours = 1 if args.daily else 24
+    resources = 2 if not args.daily else max(1, round(args.lines / (1000 * 90)))
+    accounts = max(100, round(args.lines / (90 * hours * resources)))
+    per_tenant = accounts // 100
+    seconds, _, _ = run([BIN, "generate", "--out", work, "--tenants", "100",
+                         "--accounts-per-tenant", str(per_tenant),
+                         "--unallocated-accounts", str(max(1, accounts - 100 * per_tenant)), "--months", "3",
+                         "--resources-per-account", str(resources), *([] if args.daily else ["--hourly"])])
     files = sorted(glob.glob(os.path.join(work, "focus-*.csv")))
     lines = sum(sum(1 for _ in open(f)) - 1 for f in files)
     size = sum(os.path.getsize(f) for f in files) / 2**20
-    print(f"generated {lines:,} cost lines ({size:,.0f} MiB) in {seconds:.1f}s")
+    shape = "daily" if args.daily else "hourly"
+    print(f"generated {lines:,} {shape} cost lines ({size:,.0f} MiB) in {seconds:.1f}s")
 
     results = []
     # The floor: the same files, COPY'd as text into a bare table with no indexes or parsing.

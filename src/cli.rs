@@ -103,6 +103,10 @@ pub enum Command {
         end_date: Option<NaiveDate>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// One usage line per resource and hour, as AWS's FOCUS exports deliver them
+        /// (default: one per resource and day).
+        #[arg(long)]
+        hourly: bool,
     },
 }
 

@@ -121,6 +121,7 @@ async fn run(command: Command) -> Result<(), String> {
             resources_per_account,
             end_date,
             seed,
+            hourly,
         } => {
             let options = generate::GenerateOptions {
                 tenants,
@@ -130,6 +131,7 @@ async fn run(command: Command) -> Result<(), String> {
                 end_date: end_date.unwrap_or_else(|| chrono::Utc::now().date_naive()),
                 resources_per_account,
                 seed,
+                hourly,
             };
             let files = generate::generate(&options, &out).map_err(|e| format!("{e:#}"))?;
             println!(

@@ -186,6 +186,11 @@ fn midnight(day: NaiveDate) -> String {
     day.format("%Y-%m-%d 00:00:00").to_string()
 }
 
+/// The start of hour `h` of `day`, as FOCUS timestamps are written.
+fn hour(day: NaiveDate, h: u32) -> String {
+    format!("{} {h:02}:00:00", day.format("%Y-%m-%d"))
+}
+
 fn next_day(day: NaiveDate) -> Result<NaiveDate> {
     day.succ_opt()
         .with_context(|| format!("no day after {day}"))
@@ -235,6 +240,22 @@ fn write_month(
         day_row
             .set(Col::ChargePeriodStart, &start)
             .set(Col::ChargePeriodEnd, &end);
+        let hours: Vec<(String, String)> = if plan.hourly {
+            (0..24)
+                .map(|h| {
+                    (
+                        hour(day, h),
+                        if h == 23 {
+                            end.clone()
+                        } else {
+                            hour(day, h + 1)
+                        },
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for (index, resource) in plan.resources.iter().enumerate() {
             let usage;
             let text;
@@ -253,7 +274,18 @@ fn write_month(
                 }
             };
             month_billed[index] += usage.billed;
-            out.write(&usage_row(day_row, plan, resource, text))?;
+            if plan.hourly {
+                for ((start, end), part) in hours.iter().zip(usage.hours()) {
+                    let text = UsageText::from(&part);
+                    let mut hour_row = day_row;
+                    hour_row
+                        .set(Col::ChargePeriodStart, start)
+                        .set(Col::ChargePeriodEnd, end);
+                    out.write(&usage_row(hour_row, plan, resource, &text))?;
+                }
+            } else {
+                out.write(&usage_row(day_row, plan, resource, text))?;
+            }
         }
         if day == last_day {
             // Month-level adjustments are dated on the last generated day so
@@ -278,6 +310,28 @@ struct Usage {
 }
 
 impl Usage {
+    /// The day's usage as 24 hourly parts that add up to it exactly (the last hour takes the
+    /// rounding remainder).
+    fn hours(&self) -> Vec<Usage> {
+        fn part(x: Decimal) -> Decimal {
+            (x / Decimal::from(24)).round_dp(10)
+        }
+        fn last(x: Decimal) -> Decimal {
+            x - part(x) * Decimal::from(23)
+        }
+        (0..24)
+            .map(|h| {
+                let f: fn(Decimal) -> Decimal = if h == 23 { last } else { part };
+                Usage {
+                    quantity: f(self.quantity),
+                    list: f(self.list),
+                    billed: f(self.billed),
+                    effective: f(self.effective),
+                }
+            })
+            .collect()
+    }
+
     /// Cost model: base × monthly growth × ±5% noise × (spike or weekend dip),
     /// turned into a usage quantity and priced from the resource's SKU.
     fn compute(plan: &Plan, resource: &Resource, day: NaiveDate) -> Usage {

@@ -54,6 +54,9 @@ pub struct GenerateOptions {
     pub resources_per_account: usize,
     /// Seed for every random choice; equal options give byte-identical files.
     pub seed: u64,
+    /// One usage line per resource and hour (as AWS's FOCUS and hourly CUR exports deliver
+    /// them) instead of one per resource and day. The day's amounts are split exactly.
+    pub hourly: bool,
 }
 
 impl GenerateOptions {
@@ -68,6 +71,7 @@ impl GenerateOptions {
             end_date,
             resources_per_account: 12,
             seed: 42,
+            hourly: false,
         }
     }
 }

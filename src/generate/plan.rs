@@ -221,6 +221,8 @@ pub(super) struct Plan {
     /// First day with cost (first day of the first month).
     pub first_day: NaiveDate,
     pub end_date: NaiveDate,
+    /// One usage line per hour instead of per day.
+    pub hourly: bool,
 }
 
 impl Plan {
@@ -294,6 +296,7 @@ impl Plan {
             savings_plan_arn,
             first_day,
             end_date: opts.end_date,
+            hourly: opts.hourly,
         })
     }
 }

@@ -53,6 +53,7 @@ fn small_options() -> GenerateOptions {
         end_date: date(2025, 3, 12),
         resources_per_account: 5,
         seed: 7,
+        hourly: false,
     }
 }
 
@@ -1236,5 +1237,52 @@ fn inventory_without_resources_per_account_room_stays_consistent() {
             region
         );
         assert!(i["BlockDeviceMappings"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn hourly_lines_split_each_day_into_24_hours_that_add_up_to_it_exactly() {
+    let (d, h) = (TempDir::new("daily"), TempDir::new("hourly"));
+    let daily = generate(&small_options(), &d.0).unwrap();
+    let hourly = generate(
+        &GenerateOptions {
+            hourly: true,
+            ..small_options()
+        },
+        &h.0,
+    )
+    .unwrap();
+    let (daily, hourly) = (Table::read(&daily.focus), Table::read(&hourly.focus));
+    let usage = |t: &Table| {
+        t.rows
+            .iter()
+            .filter(|r| t.get(r, "ChargeCategory") == "Usage")
+            .count()
+    };
+    assert_eq!(usage(&hourly), 24 * usage(&daily));
+    // Per resource and day, and per column, the hours add up to the day to the last digit.
+    let sums = |t: &Table| {
+        let mut out: BTreeMap<(String, String, &str), Decimal> = BTreeMap::new();
+        for r in t
+            .rows
+            .iter()
+            .filter(|r| t.get(r, "ChargeCategory") == "Usage")
+        {
+            let day = t.day(r, "ChargePeriodStart").date().to_string();
+            for column in ["BilledCost", "EffectiveCost", "ListCost", "PricingQuantity"] {
+                *out.entry((t.get(r, "ResourceId").to_string(), day.clone(), column))
+                    .or_default() += t.decimal(r, column);
+            }
+        }
+        out
+    };
+    assert_eq!(sums(&hourly), sums(&daily));
+    for r in hourly
+        .rows
+        .iter()
+        .filter(|r| hourly.get(r, "ChargeCategory") == "Usage")
+    {
+        let span = hourly.day(r, "ChargePeriodEnd") - hourly.day(r, "ChargePeriodStart");
+        assert_eq!(span, chrono::Duration::hours(1));
     }
 }
