@@ -97,6 +97,7 @@ async fn the_summary_is_served_from_the_cache_once_warm() {
         end_date: chrono::Utc::now().date_naive(),
         resources_per_account: 2,
         seed: 11,
+        hourly: false,
     };
     let files = consoleai::generate::generate(&options, &scratch.0).unwrap();
     app.import_org(std::slice::from_ref(&files.org), &[]).await;

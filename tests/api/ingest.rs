@@ -200,6 +200,7 @@ async fn a_load_killed_mid_way_loses_nothing_and_is_marked_failed_on_the_next_st
         end_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
         resources_per_account: 20,
         seed: 3,
+        hourly: false,
     };
     let files = consoleai::generate::generate(&options, &scratch.0).unwrap();
     let mut args = vec![

@@ -23,6 +23,7 @@ async fn summary_statements(tenants: usize) -> (usize, usize, i64) {
         end_date: chrono::Utc::now().date_naive(),
         resources_per_account: 2,
         seed: 7,
+        hourly: false,
     };
     let files = consoleai::generate::generate(&options, &scratch.0).unwrap();
     app.import_org(std::slice::from_ref(&files.org), &[]).await;
