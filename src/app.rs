@@ -30,7 +30,16 @@ impl Application {
             thresholds: Arc::new(settings.rightsizing.thresholds()),
             approval_threshold: settings.workflow.admin_threshold_usd,
             events,
+            budget_thresholds: settings.budget.thresholds(),
+            webhook: crate::budget::alerts::Webhook::from_settings(&settings.budget),
         };
+        if let Some(webhook) = services.webhook.clone() {
+            crate::budget::alerts::spawn_periodic(
+                services.db.clone(),
+                webhook,
+                std::time::Duration::from_secs(settings.budget.budget_check_interval_secs.max(1)),
+            );
+        }
         let state = AppState {
             schema: build_schema(&settings.graphql, Some(services.clone())),
             services,

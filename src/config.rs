@@ -232,6 +232,115 @@ impl Default for RedisSettings {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct BudgetSettings {
+    /// Where budget alerts are POSTed (signed JSON). Unset: no alerts are sent.
+    #[arg(long = "budget-webhook-url", env = "CONSOLEAI_BUDGET_WEBHOOK_URL")]
+    pub budget_webhook_url: Option<String>,
+    /// The HMAC-SHA256 key the webhook's signature uses (at least 16 bytes).
+    #[arg(
+        long = "budget-webhook-secret",
+        env = "CONSOLEAI_BUDGET_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    pub budget_webhook_secret: Option<String>,
+    /// Percentages of the budget whose crossing by the month's actual spend is announced.
+    #[arg(
+        long = "budget-alert-percents",
+        env = "CONSOLEAI_BUDGET_ALERT_PERCENTS",
+        default_value = "80,100"
+    )]
+    pub budget_alert_percents: String,
+    /// Percentage of the budget whose crossing by the month-end forecast is announced.
+    #[arg(
+        long = "budget-forecast-alert-percent",
+        env = "CONSOLEAI_BUDGET_FORECAST_ALERT_PERCENT",
+        default_value_t = 100
+    )]
+    pub budget_forecast_alert_percent: u32,
+    /// How often the server checks every budget (seconds).
+    #[arg(
+        long = "budget-check-interval-secs",
+        env = "CONSOLEAI_BUDGET_CHECK_INTERVAL_SECS",
+        default_value_t = 300
+    )]
+    pub budget_check_interval_secs: u64,
+    /// Attempts per alert before it is recorded as failed.
+    #[arg(
+        long = "budget-webhook-attempts",
+        env = "CONSOLEAI_BUDGET_WEBHOOK_ATTEMPTS",
+        default_value_t = 5
+    )]
+    pub budget_webhook_attempts: u32,
+    /// Wait before the second attempt; it doubles after each failure.
+    #[arg(
+        long = "budget-webhook-backoff-ms",
+        env = "CONSOLEAI_BUDGET_WEBHOOK_BACKOFF_MS",
+        default_value_t = 1000
+    )]
+    pub budget_webhook_backoff_ms: u64,
+}
+
+impl Default for BudgetSettings {
+    fn default() -> Self {
+        BudgetSettings {
+            budget_webhook_url: None,
+            budget_webhook_secret: None,
+            budget_alert_percents: "80,100".into(),
+            budget_forecast_alert_percent: 100,
+            budget_check_interval_secs: 300,
+            budget_webhook_attempts: 5,
+            budget_webhook_backoff_ms: 1000,
+        }
+    }
+}
+
+impl BudgetSettings {
+    /// The alert thresholds (call after [`Settings::validate`]).
+    pub fn thresholds(&self) -> crate::budget::Thresholds {
+        let mut actual_percents: Vec<u32> = self
+            .budget_alert_percents
+            .split(',')
+            .filter_map(|p| p.trim().parse().ok())
+            .collect();
+        actual_percents.sort_unstable();
+        actual_percents.dedup();
+        crate::budget::Thresholds {
+            actual_percents,
+            forecast_percent: self.budget_forecast_alert_percent,
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for part in self.budget_alert_percents.split(',') {
+            match part.trim().parse::<u32>() {
+                Ok(p) if (1..=1000).contains(&p) => {}
+                _ => {
+                    return Err(format!(
+                        "CONSOLEAI_BUDGET_ALERT_PERCENTS: {part:?} is not a percentage (1–1000); give a list like 80,100"
+                    ))
+                }
+            }
+        }
+        if self
+            .budget_webhook_url
+            .as_deref()
+            .is_some_and(|u| !u.is_empty())
+        {
+            let url = self.budget_webhook_url.as_deref().unwrap_or_default();
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(format!(
+                    "CONSOLEAI_BUDGET_WEBHOOK_URL {url:?} is not an http(s) URL"
+                ));
+            }
+            if self.budget_webhook_secret.as_deref().unwrap_or("").len() < 16 {
+                return Err("CONSOLEAI_BUDGET_WEBHOOK_SECRET must be set (at least 16 bytes) when CONSOLEAI_BUDGET_WEBHOOK_URL is".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct Settings {
     /// Address to listen on. Port 0 picks a free port.
     #[arg(
@@ -254,6 +363,8 @@ pub struct Settings {
     pub workflow: WorkflowSettings,
     #[command(flatten)]
     pub redis: RedisSettings,
+    #[command(flatten)]
+    pub budget: BudgetSettings,
 }
 
 impl JwtSettings {
@@ -298,6 +409,7 @@ impl Settings {
             )
         })?;
         crate::db::Backend::from_url(&self.database.url)?;
+        self.budget.validate()?;
         if self.workflow.admin_threshold_usd.is_sign_negative() {
             return Err("CONSOLEAI_APPROVAL_THRESHOLD_USD must not be negative".into());
         }

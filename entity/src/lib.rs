@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit_event;
 pub mod billing_scope;
+pub mod budget_alert;
 pub mod cost_daily;
 pub mod cost_daily_tag;
 pub mod cost_line;

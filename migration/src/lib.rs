@@ -10,6 +10,7 @@ mod m20261129_000002_ingest_depth;
 mod m20261129_000003_inventory;
 mod m20261129_000004_workflow;
 mod m20261129_000005_billing_scope_backfill;
+mod m20261129_000006_budget_alerts;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_inventory::Migration),
             Box::new(m20261129_000004_workflow::Migration),
             Box::new(m20261129_000005_billing_scope_backfill::Migration),
+            Box::new(m20261129_000006_budget_alerts::Migration),
         ]
     }
 }

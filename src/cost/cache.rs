@@ -29,6 +29,7 @@ pub enum CachedAnswer {
     Snapshot(CostSnapshot),
     Series(Vec<CostSeries>),
     Resources(Vec<crate::inventory::view::ResourceView>),
+    Outlook(super::outlook::Outlook),
 }
 
 /// The process-local cache. A TTL of zero disables it.
@@ -122,6 +123,7 @@ cacheable!(CostTrend, Trend);
 cacheable!(CostSnapshot, Snapshot);
 cacheable!(Vec<CostSeries>, Series);
 cacheable!(Vec<crate::inventory::view::ResourceView>, Resources);
+cacheable!(super::outlook::Outlook, Outlook);
 
 impl CostCache {
     pub fn enabled(&self) -> bool {

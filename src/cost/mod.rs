@@ -3,6 +3,8 @@
 pub mod cache;
 pub mod dimension;
 pub mod money;
+pub mod monthly_report;
+pub mod outlook;
 pub mod period;
 pub mod query;
 pub mod report;

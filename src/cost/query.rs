@@ -230,6 +230,89 @@ pub async fn monthly_by_tenant(
     Ok(result)
 }
 
+/// Daily totals of many tenants over a range, in one statement (forecasts and budgets).
+pub async fn daily_by_tenant(
+    db: &impl ConnectionTrait,
+    tenants: &[TenantRef],
+    range: DateRange,
+    metric: CostMetric,
+) -> Result<HashMap<String, Vec<DatedSum>>, DbErr> {
+    let mut result: HashMap<String, Vec<DatedSum>> = HashMap::new();
+    if tenants.is_empty() {
+        return Ok(result);
+    }
+    let mut params = Params::default();
+    let who = tenants_filter(tenants, &mut params);
+    let (from, to) = (params.bind(range.start), params.bind(range.end));
+    let sql = format!(
+        "SELECT usage_date AS d, tenant_id AS k, currency, {sum} FROM cost_daily \
+         WHERE {who} AND usage_date >= {from} AND usage_date < {to} \
+         GROUP BY usage_date, tenant_id, currency ORDER BY d",
+        sum = money::sum_sql(metric.column(), "amount"),
+    );
+    let backend = db.get_database_backend();
+    for row in fetch(db, sql, params).await? {
+        let sum = read_dated(&row, backend)?;
+        let tenant = sum.key.clone().unwrap_or_default();
+        result
+            .entry(tenant)
+            .or_default()
+            .push(DatedSum { key: None, ..sum });
+    }
+    Ok(result)
+}
+
+/// One day's cost of one service in one account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellSum {
+    pub date: NaiveDate,
+    pub service: Option<String>,
+    pub account: String,
+    pub region: Option<String>,
+    pub charge_category: String,
+    pub currency: String,
+    pub picos: i128,
+}
+
+/// Daily cost by service, account, region and charge category of many tenants over a range, in one statement
+/// (anomaly detection and its root causes).
+pub async fn cells_by_tenant(
+    db: &impl ConnectionTrait,
+    tenants: &[TenantRef],
+    range: DateRange,
+    metric: CostMetric,
+) -> Result<HashMap<String, Vec<CellSum>>, DbErr> {
+    let mut result: HashMap<String, Vec<CellSum>> = HashMap::new();
+    if tenants.is_empty() {
+        return Ok(result);
+    }
+    let mut params = Params::default();
+    let who = tenants_filter(tenants, &mut params);
+    let (from, to) = (params.bind(range.start), params.bind(range.end));
+    let sql = format!(
+        "SELECT usage_date AS d, tenant_id AS k, service_name, account_id, region, charge_category, \
+         currency, {sum} FROM cost_daily WHERE {who} AND usage_date >= {from} AND usage_date < {to} \
+         GROUP BY usage_date, tenant_id, service_name, account_id, region, charge_category, currency \
+         ORDER BY d",
+        sum = money::sum_sql(metric.column(), "amount"),
+    );
+    let backend = db.get_database_backend();
+    for row in fetch(db, sql, params).await? {
+        let dated = read_dated(&row, backend)?;
+        let tenant = dated.key.clone().unwrap_or_default();
+        result.entry(tenant).or_default().push(CellSum {
+            date: dated.date,
+            service: row.try_get("", "service_name")?,
+            account: row.try_get("", "account_id")?,
+            region: row.try_get("", "region")?,
+            charge_category: row.try_get("", "charge_category")?,
+            currency: dated.currency,
+            picos: dated.picos,
+        });
+    }
+    Ok(result)
+}
+
 fn read_sum(row: &QueryResult, backend: DbBackend) -> Result<Sum, DbErr> {
     Ok(Sum {
         key: row.try_get("", "k")?,

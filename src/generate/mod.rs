@@ -96,6 +96,18 @@ pub struct GeneratedFiles {
     pub inventory: Vec<PathBuf>,
     /// `utilization.csv`: CPU and memory of running EC2 instances, CPU of RDS instances.
     pub utilization: PathBuf,
+    /// The one deliberate cost spike, if the period reaches it.
+    pub spike: Option<SpikeInfo>,
+}
+
+/// Where the generated spike is: one service of one tenant account, six-fold for two days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpikeInfo {
+    pub tenant_id: String,
+    pub account_id: String,
+    pub service_name: String,
+    pub first_day: NaiveDate,
+    pub days: i64,
 }
 
 /// Writes `org.json`, `focus-YYYY-MM.csv` files, `inventory/*.json` and
@@ -128,5 +140,15 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<GeneratedFiles
             .collect(),
         inventory,
         utilization,
+        spike: plan.spike.as_ref().and_then(|spike| {
+            let account = &plan.org.file.accounts[spike.account];
+            Some(SpikeInfo {
+                tenant_id: plan.org.tenants[account.tenant?].ou_id.clone(),
+                account_id: account.id.clone(),
+                service_name: catalog::SERVICES[spike.service].name.to_string(),
+                first_day: spike.first_day,
+                days: plan::SPIKE_DAYS,
+            })
+        }),
     })
 }

@@ -27,6 +27,10 @@ pub struct Services {
     pub approval_threshold: Decimal,
     /// Workflow events, for the subscription.
     pub events: Arc<EventBus>,
+    /// Budget alert thresholds from configuration.
+    pub budget_thresholds: crate::budget::Thresholds,
+    /// Where budget alerts go, if anywhere.
+    pub webhook: Option<crate::budget::alerts::Webhook>,
 }
 
 /// The verified caller, its scope, and the per-request loaders.

@@ -270,3 +270,37 @@ impl Loader<TenantSettingsOf> for SummaryLoader {
             .collect())
     }
 }
+
+/// A tenant's outlook: forecast and anomalies (budgets are judged against it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OutlookOf(pub TenantRef);
+
+impl Loader<OutlookOf> for SummaryLoader {
+    type Value = crate::cost::outlook::Outlook;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[OutlookOf],
+    ) -> Result<HashMap<OutlookOf, Self::Value>, Self::Error> {
+        let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
+        let (db, today) = (&self.db, self.today);
+        let shape = format!("outlook|{today}");
+        let mut outlooks = self
+            .cache
+            .get_or_compute_many(db, &tenants, &shape, |missing| async move {
+                crate::cost::outlook::outlooks(db, &missing, today).await
+            })
+            .await?;
+        let from = today - chrono::Days::new(crate::cost::outlook::HISTORY_DAYS - 1);
+        self.audit("Tenant.outlook", format!("{from}..{today}"), &tenants)
+            .await?;
+        Ok(tenants
+            .into_iter()
+            .filter_map(|t| {
+                let outlook = outlooks.remove(t.id())?;
+                Some((OutlookOf(t), outlook))
+            })
+            .collect())
+    }
+}

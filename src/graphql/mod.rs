@@ -5,6 +5,7 @@ pub mod ids;
 pub mod imports;
 pub mod inventory;
 pub mod loaders;
+pub mod outlook;
 pub mod pagination;
 pub mod query;
 pub mod types;
@@ -21,7 +22,7 @@ pub struct Query(query::QueryRoot, imports::ImportQuery, audit::AuditQuery);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(workflow::WorkflowMutation);
+pub struct Mutation(workflow::WorkflowMutation, outlook::BudgetMutation);
 
 /// Every subscription.
 #[derive(MergedSubscription, Default)]

@@ -215,6 +215,80 @@ impl Tenant {
         Ok(self.settings(ctx).await?.monthly_budget.map(inventory::usd))
     }
 
+    /// Where the tenant's spend is heading: the rest of this month and next month, with a
+    /// prediction interval (see the README for the method).
+    async fn forecast(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] granularity: super::outlook::ForecastGranularity,
+        #[graphql(default)] horizon: super::outlook::ForecastHorizon,
+        #[graphql(default = 80, desc = "Interval coverage in percent: 80 or 95.")] level: i32,
+    ) -> async_graphql::Result<super::outlook::CostForecast> {
+        if level != 80 && level != 95 {
+            return Err(AppError::bad_input(format!("level must be 80 or 95, got {level}")).into());
+        }
+        let outlook = super::outlook::outlook(ctx, &self.reference).await?;
+        Ok(super::outlook::forecast_of(
+            &outlook,
+            granularity,
+            horizon,
+            level as u8,
+        ))
+    }
+
+    /// This month's spend against the monthly budget; null when no budget is set.
+    async fn budget(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::outlook::Budget>> {
+        Ok(super::outlook::budget_of(ctx, &self.reference)
+            .await?
+            .map(super::outlook::Budget))
+    }
+
+    /// OK, AT_RISK or EXCEEDED; null when no budget is set. Batched across tenants.
+    async fn budget_status(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::budget::BudgetStatus>> {
+        Ok(super::outlook::budget_of(ctx, &self.reference)
+            .await?
+            .map(|b| b.status))
+    }
+
+    /// Days of the last `days` (at most 30) whose spend left the expected, newest first.
+    async fn anomalies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 30)] days: i32,
+    ) -> async_graphql::Result<Vec<super::outlook::CostAnomaly>> {
+        super::outlook::anomalies_of(ctx, &self.reference, days).await
+    }
+
+    /// How many anomalies the last `days` (at most 30) had. Batched across tenants.
+    async fn anomaly_count(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 30)] days: i32,
+    ) -> async_graphql::Result<usize> {
+        Ok(super::outlook::anomalies_of(ctx, &self.reference, days)
+            .await?
+            .len())
+    }
+
+    /// The monthly report as a PDF: `GET` it with the same Bearer token.
+    async fn report_url(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The month, `YYYY-MM` (default: the current month).")] month: Option<
+            String,
+        >,
+    ) -> async_graphql::Result<String> {
+        let (request, _) = parts(ctx)?;
+        let month = month_arg(month, request.today)?;
+        Ok(format!("/reports/{}/{month}.pdf", self.model.id))
+    }
+
     /// MANAGER of the tenant or ADMIN: the tenant's audit log, newest first.
     async fn audit_events(
         &self,

@@ -253,7 +253,7 @@ pub struct WorkflowRequestPayload {
 }
 
 /// A tenant the caller may see, by global ID or OU id; NOT_FOUND otherwise.
-async fn visible_tenant(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Tenant> {
+pub async fn visible_tenant(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Tenant> {
     let (request, db) = parts(ctx)?;
     let found = match ids::tenant_ou(id) {
         Some(ou) => directory::tenant(db, &request.scope, &ou)

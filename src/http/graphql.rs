@@ -70,7 +70,7 @@ pub async fn handle(
     GraphQLResponse::from(response).into_response()
 }
 
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| AppError::Unauthenticated("missing Authorization: Bearer <token>".into()))?;
@@ -136,7 +136,7 @@ pub async fn websocket(
 }
 
 /// 401 with a GraphQL-shaped body, so clients read `extensions.code` as for any other error.
-fn unauthenticated(err: AppError) -> Response {
+pub(super) fn unauthenticated(err: AppError) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": err.public_message(), "extensions": { "code": err.code() } }]
     });

@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql` (POST and GET), `/graphql/ws` (subscriptions), `/graphiql`,
 //! `/healthz`, `/readyz`.
 mod graphql;
+mod report;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::handle).post(graphql::handle))
         .route("/graphql/ws", get(graphql::websocket))
+        .route("/reports/{tenant}/{file}", get(report::monthly_pdf))
         .route("/graphiql", get(graphiql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

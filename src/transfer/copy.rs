@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use entity::{
-    account, audit_event, billing_scope, cost_daily, cost_daily_tag, cost_line,
+    account, audit_event, billing_scope, budget_alert, cost_daily, cost_daily_tag, cost_line,
     cost_resource_daily, cost_view_audit, data_version, import_batch, organizational_unit,
     resource, resource_utilization, tenant, tenant_setting, workflow_request,
 };
@@ -60,6 +60,7 @@ pub(super) fn tables() -> Vec<Table> {
         table::<cost_resource_daily::Entity>(),
         table::<tenant_setting::Entity>(),
         table::<workflow_request::Entity>(),
+        table::<budget_alert::Entity>(),
     ]
 }
 

@@ -178,3 +178,29 @@ pub async fn set_approval_threshold(
         .await
         .map_err(AppError::from)
 }
+
+/// MANAGER of the tenant or ADMIN: sets the tenant's monthly budget (USD).
+pub async fn set_monthly_budget(
+    db: &sea_orm::DatabaseConnection,
+    principal: &Principal,
+    tenant: &TenantRef,
+    amount: Decimal,
+    default_threshold: Decimal,
+) -> AppResult<TenantSettings> {
+    principal.require(Role::Manager)?;
+    super::impact::budget(None, amount)?;
+    let before = of_tenant(db, tenant, default_threshold).await?;
+    let txn = db.begin().await?;
+    write(
+        &txn,
+        tenant,
+        Setting::MonthlyBudget(amount),
+        principal,
+        &before,
+    )
+    .await?;
+    txn.commit().await?;
+    of_tenant(db, tenant, default_threshold)
+        .await
+        .map_err(AppError::from)
+}

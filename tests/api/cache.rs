@@ -112,10 +112,11 @@ async fn the_summary_is_served_from_the_cache_once_warm() {
     let (warm_answer, warm) = summary_run(&app, &summary).await;
     assert_eq!(cold_answer, warm_answer);
     assert!(warm < cold, "warm {warm} vs cold {cold}");
-    // Audited both times: three views (month to date, trend, savings) per tenant per request.
+    // Audited both times: four views (month to date, trend, savings, outlook) per tenant per
+    // request.
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM cost_views_audit").await,
-        2 * 3 * 4
+        2 * 4 * 4
     );
 }
 

@@ -8,6 +8,7 @@ mod focus;
 mod ingest;
 mod inventory;
 mod org;
+mod outlook;
 mod summary;
 mod support;
 mod telemetry;

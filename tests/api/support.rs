@@ -119,6 +119,7 @@ pub async fn spawn_app_configured(
         rightsizing: Default::default(),
         workflow: Default::default(),
         redis: Default::default(),
+        budget: Default::default(),
     };
     let mut settings = settings;
     configure(&mut settings);

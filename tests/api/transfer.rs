@@ -82,6 +82,24 @@ async fn source() -> TestApp {
     )
     .await
     .data();
+    // A budget alert on record (as the budget webhook leaves them).
+    sea_orm::ActiveModelTrait::insert(
+        entity::budget_alert::ActiveModel {
+            tenant_id: sea_orm::ActiveValue::Set("ou-t001-aaaaaaaa".into()),
+            month: sea_orm::ActiveValue::Set("2024-09".into()),
+            threshold: sea_orm::ActiveValue::Set("ACTUAL_80".into()),
+            status: sea_orm::ActiveValue::Set("SENT".into()),
+            attempts: sea_orm::ActiveValue::Set(1),
+            last_error: sea_orm::ActiveValue::Set(None),
+            payload: sea_orm::ActiveValue::Set("{}".into()),
+            created_at: sea_orm::ActiveValue::Set(chrono::Utc::now()),
+            sent_at: sea_orm::ActiveValue::Set(Some(chrono::Utc::now())),
+            ..Default::default()
+        },
+        &app.db,
+    )
+    .await
+    .unwrap();
     answers(&app).await;
     for table in consoleai::transfer::table_names() {
         assert!(
@@ -243,7 +261,8 @@ async fn sqlite_copies_table_by_table_and_the_api_answers_the_same_on_the_target
             "resource_utilization",
             "cost_resource_daily",
             "tenant_settings",
-            "workflow_requests"
+            "workflow_requests",
+            "budget_alerts"
         ]
     );
     assert_eq!(counts(&target.db).await, want);

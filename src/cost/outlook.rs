@@ -1,0 +1,160 @@
+//! A tenant's outlook: where its spend is heading (forecast), and the days it left the expected
+//! (anomalies). Computed from the daily rollup for many tenants in one statement, and cached
+//! like every cost answer (keyed by tenant, data version and day).
+//!
+//! Amounts are USD: budgets are set in USD, and currencies are never summed together (a
+//! tenant billed in another currency has no forecast or anomalies in this version).
+//!
+//! Forecasts and anomalies look at usage only (charge category `Usage`), as AWS Cost Anomaly
+//! Detection does: a month's tax, a credit or a fee landing on one day is neither a trend nor an
+//! anomaly. The month-end forecast is what the month has cost so far (every charge) plus the
+//! forecast usage of the days left; charges not yet billed for the month (tax, fees) are not in
+//! it.
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
+
+use super::dimension::CostMetric;
+use super::money;
+use super::period::{DateRange, Month};
+use super::query;
+use crate::analytics::anomaly::{self, Anomaly, CostCell};
+use crate::analytics::forecast::{self, DailyForecast, ForecastPoint};
+use crate::analytics::DailyAmount;
+use crate::error::AppResult;
+use crate::tenancy::TenantRef;
+
+/// Days of history read: eight weeks for the forecast, and the anomaly window plus the four
+/// weeks its baselines look back.
+pub const HISTORY_DAYS: u64 = 63;
+/// Anomalies are reported over this many days up to today.
+pub const ANOMALY_DAYS: u64 = 30;
+/// The currency forecasts, budgets and anomalies are in.
+pub const CURRENCY: &str = "USD";
+
+/// One tenant's outlook on `today`.
+#[derive(Debug, Clone)]
+pub struct Outlook {
+    pub today: NaiveDate,
+    /// Billed cost of the month up to and including today.
+    pub actual_month_to_date: Decimal,
+    /// Every day from tomorrow to the end of next month, at 80 % and at 95 %.
+    pub forecast_80: DailyForecast,
+    pub forecast_95: DailyForecast,
+    /// Anomalous days of the last 30, newest first.
+    pub anomalies: Vec<Anomaly>,
+}
+
+impl Outlook {
+    pub fn daily(&self, level: u8) -> &DailyForecast {
+        if level >= 95 {
+            &self.forecast_95
+        } else {
+            &self.forecast_80
+        }
+    }
+
+    /// The whole current month: what was spent so far plus the forecast of the rest.
+    pub fn month_end(&self, level: u8) -> ForecastPoint {
+        let month = Month::containing(self.today);
+        let rest = rest(self.daily(level), self.today + Days::new(1), month.end());
+        ForecastPoint {
+            date: month.first_day(),
+            mean: self.actual_month_to_date + rest.mean,
+            lower: self.actual_month_to_date + rest.lower,
+            upper: self.actual_month_to_date + rest.upper,
+        }
+    }
+
+    /// The next calendar month.
+    pub fn next_month(&self, level: u8) -> ForecastPoint {
+        let next = Month::containing(Month::containing(self.today).end() + Days::new(1));
+        let mut point = rest(self.daily(level), next.first_day(), next.end());
+        point.date = next.first_day();
+        point
+    }
+}
+
+/// The forecast total of `from..=to`, or zero when the range is empty.
+fn rest(forecast: &DailyForecast, from: NaiveDate, to: NaiveDate) -> ForecastPoint {
+    if from > to {
+        return ForecastPoint {
+            date: from,
+            mean: Decimal::ZERO,
+            lower: Decimal::ZERO,
+            upper: Decimal::ZERO,
+        };
+    }
+    forecast::forecast_total(forecast, from, to)
+}
+
+/// The outlooks of `tenants` on `today`, from one statement.
+pub async fn outlooks(
+    db: &impl ConnectionTrait,
+    tenants: &[TenantRef],
+    today: NaiveDate,
+) -> AppResult<BTreeMap<String, Outlook>> {
+    let first = today - Days::new(HISTORY_DAYS - 1);
+    let range = DateRange {
+        start: first,
+        end: today + Days::new(1),
+    };
+    let mut cells = query::cells_by_tenant(db, tenants, range, CostMetric::Billed).await?;
+    let month_start = Month::containing(today).first_day();
+    let next_month_end = Month::containing(Month::containing(today).end() + Days::new(1)).end();
+    let settings = anomaly::Settings::default();
+    let mut out = BTreeMap::new();
+    for tenant in tenants {
+        let mut daily: BTreeMap<NaiveDate, Decimal> = first
+            .iter_days()
+            .take_while(|d| *d <= today)
+            .map(|d| (d, Decimal::ZERO))
+            .collect();
+        let mut usage: Vec<CostCell> = Vec::new();
+        let mut month_to_date = Decimal::ZERO;
+        for c in cells.remove(tenant.id()).unwrap_or_default() {
+            if c.currency != CURRENCY {
+                continue;
+            }
+            let amount = money::from_fixed(c.picos);
+            if c.date >= month_start {
+                month_to_date += amount;
+            }
+            if c.charge_category == "Usage" {
+                *daily.entry(c.date).or_default() += amount;
+                usage.push(CostCell {
+                    date: c.date,
+                    service: c.service.unwrap_or_else(|| "(no service)".into()),
+                    account: c.account,
+                    region: c.region.unwrap_or_else(|| "(global)".into()),
+                    amount,
+                });
+            }
+        }
+        let history: Vec<DailyAmount> = daily
+            .into_iter()
+            .map(|(date, amount)| DailyAmount { date, amount })
+            .collect();
+        let tomorrow = today + Days::new(1);
+        let mut anomalies = anomaly::detect(
+            &usage,
+            today - Days::new(ANOMALY_DAYS - 1),
+            today,
+            &settings,
+        );
+        anomalies.sort_by_key(|a| std::cmp::Reverse(a.date));
+        out.insert(
+            tenant.id().to_string(),
+            Outlook {
+                today,
+                actual_month_to_date: month_to_date,
+                forecast_80: forecast::forecast_daily(&history, tomorrow, next_month_end, 80),
+                forecast_95: forecast::forecast_daily(&history, tomorrow, next_month_end, 95),
+                anomalies,
+            },
+        );
+    }
+    Ok(out)
+}
