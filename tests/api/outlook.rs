@@ -305,7 +305,8 @@ async fn a_budget_crossing_sends_one_signed_webhook_per_threshold_and_month_retr
         3
     );
     assert_eq!(
-        app.scalar("SELECT MAX(attempts) FROM budget_alerts").await,
+        app.scalar("SELECT CAST(MAX(attempts) AS BIGINT) FROM budget_alerts")
+            .await,
         3
     );
 
