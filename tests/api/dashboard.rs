@@ -200,6 +200,20 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
         "APPROVED"
     );
 
+    // The report page: its preview and the PDF's URL.
+    let report = app
+        .graphql(
+            Some(&devops),
+            &document("Report.graphql"),
+            json!({"tenant": tenant_id}),
+        )
+        .await;
+    let r = &report.data()["tenant"];
+    assert!(r["reportUrl"].as_str().unwrap().ends_with(".pdf"));
+    assert!(!r["byService"]["breakdown"].as_array().unwrap().is_empty());
+    assert_eq!(r["budget"]["amount"]["amount"], "25000");
+    assert!(!r["forecast"]["method"].as_str().unwrap().is_empty());
+
     // Every cost field read is audited with the operation that read it.
     let audited = app
         .scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'TenantFinops'")
