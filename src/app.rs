@@ -20,6 +20,7 @@ impl Application {
     /// Binds the listener and wires the schema; the database must already be migrated.
     pub async fn build(settings: &Settings, db: DatabaseConnection) -> Result<Application, String> {
         let verifier = JwtVerifier::new(&settings.jwt)?;
+        verifier.prefetch().await;
         let events = EventBus::connect(&settings.redis).await?;
         let services = Services {
             db,
@@ -41,6 +42,7 @@ impl Application {
             );
         }
         let state = AppState {
+            graphql: Arc::new(settings.graphql.clone()),
             schema: build_schema(&settings.graphql, Some(services.clone())),
             services,
             verifier: Arc::new(verifier),

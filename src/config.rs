@@ -26,7 +26,7 @@ pub struct DatabaseSettings {
 /// How bearer tokens are checked. The algorithm is pinned here and never read from a token.
 #[derive(Args, Debug, Clone)]
 pub struct JwtSettings {
-    /// Shared HS256 secret (at least 32 bytes).
+    /// Shared HS secret (at least 32 bytes); needed only when an HS algorithm is allowed.
     #[arg(
         long = "jwt-secret",
         env = "CONSOLEAI_JWT_SECRET",
@@ -68,24 +68,138 @@ pub struct JwtSettings {
         default_value = "tenants"
     )]
     pub tenants_claim: String,
+    /// Accepted signature algorithms, comma-separated (e.g. `RS256,ES256`). HS* are checked with
+    /// the shared secret, the others with the identity provider's keys (`CONSOLEAI_JWT_JWKS_URL`).
+    /// A token's own `alg` is only ever compared against this list.
+    #[arg(
+        long = "jwt-algorithms",
+        env = "CONSOLEAI_JWT_ALGORITHMS",
+        default_value = "HS256"
+    )]
+    pub algorithms: String,
+    /// The identity provider's JWKS URL, e.g.
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/jwks.json`.
+    #[arg(long = "jwt-jwks-url", env = "CONSOLEAI_JWT_JWKS_URL")]
+    pub jwks_url: Option<String>,
+    /// Least seconds between two JWKS fetches triggered by a token with an unknown `kid`.
+    #[arg(
+        long = "jwt-jwks-refresh-secs",
+        env = "CONSOLEAI_JWT_JWKS_REFRESH_SECS",
+        default_value_t = 60
+    )]
+    pub jwks_refresh_secs: u64,
+    /// Timeout of one JWKS fetch, in milliseconds.
+    #[arg(
+        long = "jwt-jwks-timeout-ms",
+        env = "CONSOLEAI_JWT_JWKS_TIMEOUT_MS",
+        default_value_t = 3000
+    )]
+    pub jwks_timeout_ms: u64,
 }
 
-/// GraphQL limits and developer conveniences.
+/// GraphQL limits and developer conveniences. Every limit is checked before anything executes.
 #[derive(Args, Debug, Clone)]
 pub struct GraphqlSettings {
-    /// Allow schema introspection (GraphiQL needs it; turn off in production).
+    /// Production mode: introspection and field suggestions are off whatever
+    /// `CONSOLEAI_INTROSPECTION` says.
+    #[arg(long = "production", env = "CONSOLEAI_PRODUCTION", default_value_t = false, action = clap::ArgAction::Set)]
+    pub production: bool,
+    /// Allow schema introspection (GraphiQL needs it; off in production mode).
     #[arg(long = "introspection", env = "CONSOLEAI_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
     /// Deepest query accepted.
-    #[arg(long = "max-depth", env = "CONSOLEAI_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long = "max-depth", env = "CONSOLEAI_MAX_DEPTH", default_value_t = 10)]
     pub max_depth: usize,
-    /// Most complex query accepted (each field counts 1, lists count `first` times).
+    /// Most complex query accepted (each field counts 1, a page counts its items × `first`).
     #[arg(
         long = "max-complexity",
         env = "CONSOLEAI_MAX_COMPLEXITY",
-        default_value_t = 5000
+        default_value_t = 50_000
     )]
     pub max_complexity: usize,
+    /// Most aliased fields in one document.
+    #[arg(
+        long = "max-aliases",
+        env = "CONSOLEAI_MAX_ALIASES",
+        default_value_t = 30
+    )]
+    pub max_aliases: usize,
+    /// Most field selections in one document (fragments counted where they are written).
+    #[arg(
+        long = "max-selections",
+        env = "CONSOLEAI_MAX_SELECTIONS",
+        default_value_t = 600
+    )]
+    pub max_selections: usize,
+    /// Most directives in one document.
+    #[arg(
+        long = "max-directives",
+        env = "CONSOLEAI_MAX_DIRECTIVES",
+        default_value_t = 20
+    )]
+    pub max_directives: usize,
+    /// Longest document accepted, in bytes.
+    #[arg(
+        long = "max-document-bytes",
+        env = "CONSOLEAI_MAX_DOCUMENT_BYTES",
+        default_value_t = 32_768
+    )]
+    pub max_document_bytes: usize,
+    /// Largest request body, in bytes (413 above it).
+    #[arg(
+        long = "max-body-bytes",
+        env = "CONSOLEAI_MAX_BODY_BYTES",
+        default_value_t = 1 << 20
+    )]
+    pub max_body_bytes: usize,
+    /// A request still running after this many seconds gets 408 and its work is dropped.
+    #[arg(
+        long = "request-timeout-secs",
+        env = "CONSOLEAI_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub request_timeout_secs: u64,
+    /// Each caller's budget of query cost (complexity points); a request costing more than is
+    /// left gets RATE_LIMITED. 0 disables the rate limit.
+    #[arg(
+        long = "rate-limit-points",
+        env = "CONSOLEAI_RATE_LIMIT_POINTS",
+        default_value_t = 200_000
+    )]
+    pub rate_limit_points: u64,
+    /// Points given back to each caller per second, up to the budget.
+    #[arg(
+        long = "rate-limit-restore-per-sec",
+        env = "CONSOLEAI_RATE_LIMIT_RESTORE_PER_SEC",
+        default_value_t = 10_000
+    )]
+    pub rate_limit_restore_per_sec: u64,
+}
+
+impl Default for GraphqlSettings {
+    fn default() -> Self {
+        GraphqlSettings {
+            production: false,
+            introspection: true,
+            max_depth: 10,
+            max_complexity: 50_000,
+            max_aliases: 30,
+            max_selections: 600,
+            max_directives: 20,
+            max_document_bytes: 32_768,
+            max_body_bytes: 1 << 20,
+            request_timeout_secs: 30,
+            rate_limit_points: 200_000,
+            rate_limit_restore_per_sec: 10_000,
+        }
+    }
+}
+
+impl GraphqlSettings {
+    /// Introspection and suggestions: never in production mode.
+    pub fn introspection_allowed(&self) -> bool {
+        self.introspection && !self.production
+    }
 }
 
 /// The cost answer cache.
@@ -368,8 +482,29 @@ pub struct Settings {
 }
 
 impl JwtSettings {
-    /// The secret, or the one clear line saying what is wrong with it.
-    pub fn secret(&self) -> Result<&str, String> {
+    /// The HS secret when an HS algorithm is allowed (`None` when only the identity provider's
+    /// keys are), or the one clear line saying what is wrong with the token settings.
+    pub fn secret(&self) -> Result<Option<&str>, String> {
+        let algorithms = self.algorithms()?;
+        if algorithms.iter().any(|a| !Self::is_hmac(*a)) {
+            match self.jwks_url.as_deref().map(str::trim) {
+                None | Some("") => {
+                    return Err(format!(
+                        "CONSOLEAI_JWT_ALGORITHMS={} needs CONSOLEAI_JWT_JWKS_URL (the identity provider's keys)",
+                        self.algorithms
+                    ))
+                }
+                Some(url) if !url.starts_with("https://") && !url.starts_with("http://") => {
+                    return Err(format!(
+                        "CONSOLEAI_JWT_JWKS_URL '{url}' is not an http(s) URL"
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if !algorithms.iter().any(|a| Self::is_hmac(*a)) {
+            return Ok(None);
+        }
         match self.secret.as_deref() {
             None | Some("") => {
                 Err("CONSOLEAI_JWT_SECRET is not set (the HS256 secret, at least 32 bytes)".into())
@@ -378,8 +513,38 @@ impl JwtSettings {
                 "CONSOLEAI_JWT_SECRET is {} bytes; it must be at least 32",
                 s.len()
             )),
-            Some(s) => Ok(s),
+            Some(s) => Ok(Some(s)),
         }
+    }
+
+    /// The algorithm allowlist; `none` and unknown names are refused.
+    pub fn algorithms(&self) -> Result<Vec<jsonwebtoken::Algorithm>, String> {
+        let mut out = Vec::new();
+        for name in self
+            .algorithms
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let algorithm = name.parse::<jsonwebtoken::Algorithm>().map_err(|_| {
+                format!(
+                    "CONSOLEAI_JWT_ALGORITHMS: '{name}' is not one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
+                )
+            })?;
+            if !out.contains(&algorithm) {
+                out.push(algorithm);
+            }
+        }
+        if out.is_empty() {
+            return Err("CONSOLEAI_JWT_ALGORITHMS is empty".into());
+        }
+        Ok(out)
+    }
+
+    /// HS256/384/512: checked with the shared secret rather than the identity provider's keys.
+    pub fn is_hmac(algorithm: jsonwebtoken::Algorithm) -> bool {
+        use jsonwebtoken::Algorithm::*;
+        matches!(algorithm, HS256 | HS384 | HS512)
     }
 }
 

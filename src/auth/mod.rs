@@ -1,4 +1,5 @@
 //! Who is calling: bearer tokens in, a [`Principal`] out.
+mod jwks;
 pub mod jwt;
 pub mod principal;
 

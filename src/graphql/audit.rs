@@ -179,6 +179,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// ADMIN: the whole audit log, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -192,6 +193,7 @@ impl AuditQuery {
     }
 
     /// ADMIN: every read of cost, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn cost_views(
         &self,
         ctx: &Context<'_>,

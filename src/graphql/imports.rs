@@ -97,6 +97,7 @@ pub struct ImportQuery;
 #[Object]
 impl ImportQuery {
     /// ADMIN: import batches, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn import_batches(
         &self,
         ctx: &Context<'_>,

@@ -4,6 +4,7 @@ pub mod context;
 pub mod ids;
 pub mod imports;
 pub mod inventory;
+pub mod limits;
 pub mod loaders;
 pub mod outlook;
 pub mod pagination;
@@ -39,8 +40,11 @@ pub fn build_schema(settings: &GraphqlSettings, services: Option<Services>) -> A
     )
     .limit_depth(settings.max_depth)
     .limit_complexity(settings.max_complexity);
-    if !settings.introspection {
+    if !settings.introspection_allowed() {
         builder = builder.disable_introspection().disable_suggestions();
+    }
+    if let Some(limiter) = limits::RateLimiter::new(settings) {
+        builder = builder.extension(limits::CostLimit(limiter));
     }
     if let Some(services) = services {
         builder = builder.data(services);
@@ -50,10 +54,6 @@ pub fn build_schema(settings: &GraphqlSettings, services: Option<Services>) -> A
 
 /// The SDL, as `consoleai schema` prints it and `schema.graphql` stores it.
 pub fn sdl() -> String {
-    let settings = GraphqlSettings {
-        introspection: true,
-        max_depth: 1,
-        max_complexity: 1,
-    };
+    let settings = GraphqlSettings::default();
     build_schema(&settings, None).sdl()
 }

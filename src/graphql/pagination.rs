@@ -36,6 +36,12 @@ impl CursorType for KeyCursor {
 
 pub type KeyConnection<T> = Connection<KeyCursor, T, Totals>;
 
+/// The complexity of a page: its items' complexity times the page size asked for (default 50,
+/// at most 100), so a query's cost grows with what it can return.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    first.unwrap_or(50).clamp(1, MAX_PAGE) as usize * child_complexity + 1
+}
+
 /// Checks `first` and `after`: the page size (1..=100) and the key to start after.
 pub fn page_args(
     first: Option<i32>,

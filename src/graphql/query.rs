@@ -29,6 +29,7 @@ impl QueryRoot {
 
     /// The tenants the caller may see (an ADMIN: all), in OU id order. The Summary page lists
     /// these with `monthToDate` and `monthlyTrend`, which are batched across the page.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,

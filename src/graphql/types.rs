@@ -184,6 +184,7 @@ impl Tenant {
     }
 
     /// Change requests of this tenant, newest first, optionally of some statuses and one kind.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn workflow_requests(
         &self,
         ctx: &Context<'_>,
@@ -290,6 +291,7 @@ impl Tenant {
     }
 
     /// MANAGER of the tenant or ADMIN: the tenant's audit log, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -305,6 +307,7 @@ impl Tenant {
     }
 
     /// The AWS accounts under this tenant (nearest tenant OU above them).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn accounts(
         &self,
         ctx: &Context<'_>,
@@ -382,6 +385,7 @@ impl Tenant {
 
     /// The resources of the tenant (EC2, EBS, RDS), each with its cost of the last 30 days,
     /// utilisation and recommendation. Terminated resources only when filtered by state.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn inventory(
         &self,
         ctx: &Context<'_>,
@@ -414,6 +418,7 @@ impl Tenant {
     }
 
     /// Rightsizing recommendations, largest savings first, with the total of the whole list.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn rightsizing(
         &self,
         ctx: &Context<'_>,

@@ -2,36 +2,55 @@
 use std::time::Instant;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::WebSocketUpgrade;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::transport;
 use super::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
-use crate::graphql::RequestContext;
+use crate::graphql::{limits, RequestContext};
 use crate::telemetry;
 
 pub async fn handle(
     State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    body: Bytes,
 ) -> Response {
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let principal = match authenticate(&state, &headers) {
+    let media = transport::Media::negotiate(&headers);
+    let request = match transport::decode(&method, &headers, &uri, &body) {
+        Ok(request) => request,
+        Err(refused) => return refused.into_response(media),
+    };
+    let document = match limits::check_document(&request.query, &state.graphql) {
+        Ok(document) => document,
+        Err(error) => return transport::refused_document(error).into_response(media),
+    };
+    if let Err(refused) =
+        transport::check_get(&method, &document, request.operation_name.as_deref())
+    {
+        return refused.into_response(media);
+    }
+    let principal = match authenticate(&state, &headers).await {
         Ok(p) => p,
         Err(err) => {
             tracing::info!(request_id = request_id.as_deref(), reason = %err.public_message(), "unauthenticated request");
             return unauthenticated(err);
         }
     };
-    let mut request = request.into_inner();
+    let mut request = request;
     let operation = request
         .operation_name
         .clone()
@@ -67,18 +86,27 @@ pub async fn handle(
         errors = response.errors.len(),
         "graphql request"
     );
-    GraphQLResponse::from(response).into_response()
+    transport::answer(response, media)
 }
 
-pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
+pub(super) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Principal, AppError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let value = values
+        .next()
         .ok_or_else(|| AppError::Unauthenticated("missing Authorization: Bearer <token>".into()))?;
-    bearer(state, value.to_str().ok())
+    if values.next().is_some() {
+        return Err(AppError::Unauthenticated(
+            "more than one Authorization header".into(),
+        ));
+    }
+    bearer(state, value.to_str().ok()).await
 }
 
 /// Verifies `Bearer <token>`, from a header or a WebSocket `connection_init` payload.
-fn bearer(state: &AppState, value: Option<&str>) -> Result<Principal, AppError> {
+async fn bearer(state: &AppState, value: Option<&str>) -> Result<Principal, AppError> {
     let token = value
         .and_then(|v| {
             v.strip_prefix("Bearer ")
@@ -89,7 +117,7 @@ fn bearer(state: &AppState, value: Option<&str>) -> Result<Principal, AppError> 
         .ok_or_else(|| {
             AppError::Unauthenticated("Authorization must be 'Bearer <token>'".into())
         })?;
-    state.verifier.verify(token)
+    state.verifier.verify_async(token).await
 }
 
 /// `/graphql/ws`: subscriptions over graphql-transport-ws. The socket opens unauthenticated; the
@@ -118,7 +146,7 @@ pub async fn websocket(
                                 .and_then(|v| v.as_str())
                                 .map(|t| format!("Bearer {t}"))
                         });
-                    let principal = bearer(&state, header.as_deref()).map_err(|e| {
+                    let principal = bearer(&state, header.as_deref()).await.map_err(|e| {
                         tracing::info!(reason = %e.public_message(), "unauthenticated subscription");
                         async_graphql::Error::from(e)
                     })?;

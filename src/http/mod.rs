@@ -2,6 +2,7 @@
 //! `/healthz`, `/readyz`.
 mod graphql;
 mod report;
+mod transport;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,21 +18,22 @@ use tower_http::timeout::TimeoutLayer;
 use crate::auth::JwtVerifier;
 use crate::graphql::{ApiSchema, Services};
 
-/// Largest request body accepted (GraphQL documents and variables).
-const MAX_BODY_BYTES: usize = 1 << 20;
-/// A request still running after this gets 408 and its work is dropped.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
+    /// GraphQL and HTTP limits.
+    pub graphql: Arc<crate::config::GraphqlSettings>,
     pub schema: ApiSchema,
     pub verifier: Arc<JwtVerifier>,
 }
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let (body_limit, timeout) = (
+        state.graphql.max_body_bytes,
+        Duration::from_secs(state.graphql.request_timeout_secs),
+    );
     Router::new()
         .route("/graphql", get(graphql::handle).post(graphql::handle))
         .route("/graphql/ws", get(graphql::websocket))
@@ -40,10 +42,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            timeout,
         ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

@@ -18,7 +18,7 @@ pub async fn monthly_pdf(
     Path((tenant, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let principal = match authenticate(&state, &headers) {
+    let principal = match authenticate(&state, &headers).await {
         Ok(p) => p,
         Err(err) => return unauthenticated(err),
     };

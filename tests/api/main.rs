@@ -12,5 +12,7 @@ mod outlook;
 mod summary;
 mod support;
 mod telemetry;
+mod tokens;
 mod transfer;
+mod transport;
 mod workflow;

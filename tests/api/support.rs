@@ -29,6 +29,10 @@ pub fn jwt_settings() -> JwtSettings {
         leeway_secs: 5,
         roles_claim: "roles".into(),
         tenants_claim: "tenants".into(),
+        algorithms: "HS256".into(),
+        jwks_url: None,
+        jwks_refresh_secs: 60,
+        jwks_timeout_ms: 3000,
     }
 }
 
@@ -111,11 +115,7 @@ pub async fn spawn_app_configured(
             ttl_secs: 3600,
             entries: 10_000,
         },
-        graphql: GraphqlSettings {
-            introspection: true,
-            max_depth: 15,
-            max_complexity: 10_000,
-        },
+        graphql: GraphqlSettings::default(),
         rightsizing: Default::default(),
         workflow: Default::default(),
         redis: Default::default(),

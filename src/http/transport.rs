@@ -1,0 +1,260 @@
+//! GraphQL over HTTP as graphql-over-http.org specifies it: what a request may be, and how an
+//! answer is shaped and given its status.
+//!
+//! * POST only with `Content-Type: application/json` (else 415): a browser cannot send that
+//!   cross-site without a CORS preflight, so `text/plain` and form posts — the CSRF vectors —
+//!   never reach the schema. A body that is not JSON, or not a GraphQL request, is 400; a JSON
+//!   array (a batch) is 400 as batching is not offered.
+//! * GET only for queries (a mutation or subscription is 405 with `Allow: POST`).
+//! * The answer is `application/json` when that is all the client accepts, else
+//!   `application/graphql-response+json`. Under the latter, a request error — the document does
+//!   not parse, breaks a limit, fails validation, or its variables do not coerce — is 400 with no
+//!   `data` key; under `application/json` such errors keep the legacy 200 (as the specification
+//!   asks), except parse and limit errors, which are 400 in both.
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// The media type the answer is given in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl Media {
+    /// `application/json` only when the client accepts that and not the GraphQL media type.
+    pub fn negotiate(headers: &HeaderMap) -> Media {
+        let accept = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|part| {
+                part.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .collect::<Vec<_>>();
+        let graphql = accept.iter().any(|m| m == GRAPHQL_RESPONSE_JSON);
+        let json = accept.iter().any(|m| m == "application/json");
+        if json && !graphql {
+            Media::Json
+        } else {
+            Media::GraphqlResponseJson
+        }
+    }
+
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Media::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// A request refused before anything ran: its status and the error.
+pub struct Refused {
+    pub status: StatusCode,
+    pub error: AppError,
+    pub allow_post_only: bool,
+}
+
+impl Refused {
+    fn new(status: StatusCode, message: impl Into<String>) -> Refused {
+        Refused {
+            status,
+            error: AppError::BadUserInput(message.into()),
+            allow_post_only: false,
+        }
+    }
+
+    pub fn into_response(self, media: Media) -> Response {
+        let body = serde_json::json!({
+            "errors": [{ "message": self.error.public_message(), "extensions": { "code": self.error.code() } }]
+        });
+        let mut response = (
+            self.status,
+            [(header::CONTENT_TYPE, media.content_type())],
+            body.to_string(),
+        )
+            .into_response();
+        if self.allow_post_only {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
+
+/// The GraphQL request a POST body or a GET query string carries.
+pub fn decode(
+    method: &Method,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: &Bytes,
+) -> Result<async_graphql::Request, Refused> {
+    match *method {
+        Method::POST => {
+            let json = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next())
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+            if !json {
+                return Err(Refused::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "POST bodies must be Content-Type: application/json",
+                ));
+            }
+            let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+                Refused::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("the body is not JSON: {e}"),
+                )
+            })?;
+            if value.is_array() {
+                return Err(Refused::new(
+                    StatusCode::BAD_REQUEST,
+                    "batched requests are not accepted: send one request per POST",
+                ));
+            }
+            serde_json::from_value(value).map_err(|e| {
+                Refused::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("the body is not a GraphQL request: {e}"),
+                )
+            })
+        }
+        Method::GET => {
+            let params: HashMap<String, String> = axum::extract::Query::try_from_uri(uri)
+                .map(|q| q.0)
+                .map_err(|e| {
+                    Refused::new(StatusCode::BAD_REQUEST, format!("bad query string: {e}"))
+                })?;
+            let query = params.get("query").cloned().ok_or_else(|| {
+                Refused::new(StatusCode::BAD_REQUEST, "the query parameter is missing")
+            })?;
+            let mut request = async_graphql::Request::new(query);
+            request.operation_name = params.get("operationName").cloned();
+            if let Some(variables) = params.get("variables").filter(|v| !v.is_empty()) {
+                let value: serde_json::Value = serde_json::from_str(variables).map_err(|e| {
+                    Refused::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("the variables parameter is not JSON: {e}"),
+                    )
+                })?;
+                request.variables = async_graphql::Variables::from_json(value);
+            }
+            Ok(request)
+        }
+        _ => Err(Refused {
+            allow_post_only: true,
+            ..Refused::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "use POST (or GET for queries)",
+            )
+        }),
+    }
+}
+
+/// Refuses a GET whose selected operation is not a query.
+pub fn check_get(
+    method: &Method,
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Result<(), Refused> {
+    if *method != Method::GET {
+        return Ok(());
+    }
+    let ty = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    };
+    match ty {
+        Some(OperationType::Query) | None => Ok(()),
+        Some(_) => Err(Refused {
+            allow_post_only: true,
+            ..Refused::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "only queries may be sent with GET; send mutations with POST",
+            )
+        }),
+    }
+}
+
+/// The answer with the status and shape its media type calls for.
+pub fn answer(response: async_graphql::Response, media: Media) -> Response {
+    let rate_limited = response
+        .errors
+        .iter()
+        .any(|e| code_of(e) == Some(AppError::RateLimited.code()));
+    // Nothing ran: no data, and errors that belong to no field.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if rate_limited {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if request_error && media == Media::GraphqlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut response = response;
+    for error in &mut response.errors {
+        // Parse, validation and variable errors come from the GraphQL engine without a code;
+        // they are the client's to fix.
+        if code_of(error).is_none() {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", AppError::bad_input("").code());
+        }
+    }
+    let mut body = serde_json::to_value(&response).unwrap_or_default();
+    if request_error && media == Media::GraphqlResponseJson {
+        if let Some(object) = body.as_object_mut() {
+            object.remove("data");
+        }
+    }
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn code_of(error: &async_graphql::ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+/// A document refused by the limits or the parser: 400 whatever the media type.
+pub fn refused_document(error: crate::graphql::limits::LimitError) -> Refused {
+    match error {
+        crate::graphql::limits::LimitError::Parse(message) => Refused::new(
+            StatusCode::BAD_REQUEST,
+            format!("the document does not parse: {message}"),
+        ),
+        crate::graphql::limits::LimitError::Limit(message) => {
+            Refused::new(StatusCode::BAD_REQUEST, message)
+        }
+    }
+}
