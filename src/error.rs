@@ -75,9 +75,21 @@ impl From<sea_orm::TransactionError<sea_orm::DbErr>> for AppError {
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         if let AppError::Internal(detail) = &err {
-            tracing::error!(error = %detail, "internal error");
+            tracing::error!(
+                request_id = crate::telemetry::current_request_id().as_deref(),
+                error = %detail,
+                "internal error"
+            );
         }
         let code = err.code();
-        async_graphql::Error::new(err.public_message()).extend_with(|_, e| e.set("code", code))
+        // The request id lets a client quote the failure; the details stay in the log under it.
+        let request_id =
+            crate::telemetry::current_request_id().filter(|_| matches!(err, AppError::Internal(_)));
+        async_graphql::Error::new(err.public_message()).extend_with(|_, e| {
+            e.set("code", code);
+            if let Some(id) = &request_id {
+                e.set("requestId", id.as_str());
+            }
+        })
     }
 }

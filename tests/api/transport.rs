@@ -1,4 +1,5 @@
 //! GraphQL over HTTP (graphql-over-http.org) and the abuse limits, over real HTTP.
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -303,4 +304,39 @@ async fn production_mode_turns_off_introspection_and_field_suggestions() {
     )
     .await;
     assert_eq!(raw.body["data"]["__schema"]["queryType"]["name"], "Query");
+}
+
+#[tokio::test]
+async fn an_internal_failure_shows_nothing_internal_but_the_request_id_to_quote() {
+    let app = spawn_app().await;
+    // Break the database under the server: the next read fails inside.
+    app.db
+        .execute_unprepared("DROP TABLE tenants")
+        .await
+        .unwrap();
+    let response = post(&app)
+        .bearer_auth(app.admin())
+        .header("x-request-id", "req-quote-me")
+        .json(&json!({ "query": "{ tenants { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "req-quote-me");
+    let body: Value = response.json().await.unwrap();
+    let error = &body["errors"][0];
+    assert_eq!(error["message"], "internal error");
+    assert_eq!(error["extensions"]["code"], "INTERNAL");
+    assert_eq!(error["extensions"]["requestId"], "req-quote-me");
+    let text = body.to_string().to_lowercase();
+    for leak in [
+        "sql",
+        "relation",
+        "no such table",
+        "select ",
+        "database",
+        "sea_orm",
+        "panicked",
+    ] {
+        assert!(!text.contains(leak), "{leak} leaked: {body}");
+    }
 }
