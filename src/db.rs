@@ -57,9 +57,38 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
     }
+    if backend == Backend::Postgres {
+        return connect_postgres(settings).await;
+    }
     Database::connect(options)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", redact(&settings.url)))
+}
+
+/// PostgreSQL: a pool whose connections carry the current request's tenant set every time they
+/// are handed out (see [`crate::tenancy::row_security`]) — on acquire for idle connections, on
+/// connect for new ones.
+async fn connect_postgres(settings: &DatabaseSettings) -> Result<DatabaseConnection, String> {
+    use crate::tenancy::row_security;
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    let options: PgConnectOptions = settings
+        .url
+        .parse()
+        .map_err(|e| format!("CONSOLEAI_DATABASE_URL {}: {e}", redact(&settings.url)))?;
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .before_acquire(|connection, _| {
+            Box::pin(async move { row_security::apply(connection).await.map(|_| true) })
+        })
+        .after_connect(|connection, _| Box::pin(row_security::apply(connection)))
+        .connect_with(options)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", redact(&settings.url)))?;
+    Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
+        pool,
+    ))
 }
 
 /// Applies pending migrations.

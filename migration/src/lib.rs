@@ -11,6 +11,7 @@ mod m20261129_000003_inventory;
 mod m20261129_000004_workflow;
 mod m20261129_000005_billing_scope_backfill;
 mod m20261129_000006_budget_alerts;
+mod m20261129_000007_row_security;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_workflow::Migration),
             Box::new(m20261129_000005_billing_scope_backfill::Migration),
             Box::new(m20261129_000006_budget_alerts::Migration),
+            Box::new(m20261129_000007_row_security::Migration),
         ]
     }
 }

@@ -61,7 +61,7 @@ impl RequestContext {
             request_id,
         };
         let loader = SummaryLoader::new(services, viewer.clone(), today);
-        let summary = DataLoader::new(loader, tokio::spawn);
+        let summary = DataLoader::new(loader, crate::tenancy::row_security::spawn);
         RequestContext {
             cache: services.cache.clone(),
             thresholds: services.thresholds.clone(),

@@ -17,6 +17,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::graphql::{limits, RequestContext};
 use crate::telemetry;
+use crate::tenancy::row_security;
 
 pub async fn handle(
     State(state): State<AppState>,
@@ -57,6 +58,7 @@ pub async fn handle(
         .or_else(|| single_operation_name(&request.query));
     let subject = principal.subject.clone();
     let role = principal.role.as_str();
+    let scope = crate::tenancy::TenantScope::of(&principal);
     let tenants = principal
         .tenants
         .iter()
@@ -71,9 +73,11 @@ pub async fn handle(
     ));
 
     let started = Instant::now();
+    // Every statement of the request runs restricted to the caller's tenants on PostgreSQL
+    // (row-level security), whatever its own filters say.
     let response = telemetry::with_request_id(
         request_id.clone().unwrap_or_default(),
-        state.schema.execute(request),
+        row_security::within(&scope, state.schema.execute(request)),
     )
     .await;
     tracing::info!(

@@ -26,7 +26,13 @@ pub async fn monthly_pdf(
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    match render(&state, principal, &tenant, &file, request_id).await {
+    let scope = TenantScope::of(&principal);
+    let rendered = crate::tenancy::row_security::within(
+        &scope,
+        render(&state, principal, &tenant, &file, request_id),
+    )
+    .await;
+    match rendered {
         Ok((name, pdf)) => (
             StatusCode::OK,
             [

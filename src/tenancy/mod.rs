@@ -5,6 +5,7 @@
 //! query of a tenant the caller may not see cannot be written by accident: the compiler refuses it.
 //! Asking for an invisible tenant answers `None`, exactly as for one that does not exist.
 pub mod directory;
+pub mod row_security;
 mod scope;
 
 pub use scope::{CostOwner, TenantRef, TenantScope};

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-const SAMPLE: &str = "focus/focus_sample.csv";
+pub(crate) const SAMPLE: &str = "focus/focus_sample.csv";
 
 /// Expected sums computed straight from the file, independently of the importer.
 struct Expected {

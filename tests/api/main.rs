@@ -9,6 +9,7 @@ mod ingest;
 mod inventory;
 mod org;
 mod outlook;
+mod row_security;
 mod summary;
 mod support;
 mod telemetry;
