@@ -91,9 +91,30 @@ async fn connect_postgres(settings: &DatabaseSettings) -> Result<DatabaseConnect
     ))
 }
 
-/// Applies pending migrations.
+/// Applies pending migrations. When none is pending nothing is written, so a server connecting
+/// as a role that may not create tables (the row-level-security deployment) starts on a schema the
+/// owner migrated.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    if up_to_date(db).await.unwrap_or(false) {
+        return Ok(());
+    }
     Migrator::up(db, None).await
+}
+
+/// Every migration is recorded as applied (read-only; an error means "cannot tell").
+async fn up_to_date(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
+    let applied: std::collections::HashSet<String> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await?
+        .iter()
+        .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+        .collect();
+    Ok(Migrator::migrations()
+        .iter()
+        .all(|m| applied.contains(m.name())))
 }
 
 pub fn backend(db: &impl ConnectionTrait) -> Backend {
