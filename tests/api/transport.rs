@@ -340,3 +340,45 @@ async fn an_internal_failure_shows_nothing_internal_but_the_request_id_to_quote(
         assert!(!text.contains(leak), "{leak} leaked: {body}");
     }
 }
+
+#[tokio::test]
+async fn the_body_size_and_the_request_time_are_bounded() {
+    let small = spawn_app_configured(fresh_db().await, |s| s.graphql.max_body_bytes = 2_000).await;
+    let padding = "x".repeat(4_000);
+    let raw = send(
+        &small,
+        post(&small)
+            .json(&json!({ "query": "{ viewer { role } }", "extensions": { "pad": padding } })),
+    )
+    .await;
+    assert_eq!(raw.status, 413);
+    let raw = send(
+        &small,
+        post(&small).json(&json!({ "query": "{ viewer { role } }" })),
+    )
+    .await;
+    assert_eq!(raw.status, 200);
+
+    // A request stuck behind a lock is cut off with 408 after the configured time.
+    let slow = spawn_app_configured(fresh_db().await, |s| s.graphql.request_timeout_secs = 1).await;
+    let scratch = Scratch::new();
+    slow.import_org(&[crate::focus::sample_org(&scratch)], &[])
+        .await;
+    let holder = sea_orm::TransactionTrait::begin(&slow.db).await.unwrap();
+    let lock = match slow.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "LOCK TABLE cost_views_audit IN ACCESS EXCLUSIVE MODE",
+        // SQLite has one writer: taking the write lock holds every other write.
+        _ => "INSERT INTO data_versions (owner, version) VALUES ('lock-holder', 1)",
+    };
+    holder.execute_unprepared(lock).await.unwrap();
+    let started = std::time::Instant::now();
+    // Reading a tenant's cost records the read: that insert waits for the lock.
+    let raw = send(
+        &slow,
+        post(&slow).json(&json!({ "query": "{ tenants { edges { node { monthToDate { totals { amount } } } } } }" })),
+    )
+    .await;
+    holder.rollback().await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(raw.status, 408);
+}
