@@ -43,6 +43,7 @@ impl Application {
         }
         let state = AppState {
             graphql: Arc::new(settings.graphql.clone()),
+            persisted: Default::default(),
             schema: build_schema(&settings.graphql, Some(services.clone())),
             services,
             verifier: Arc::new(verifier),

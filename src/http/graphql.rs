@@ -31,10 +31,13 @@ pub async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let media = transport::Media::negotiate(&headers);
-    let request = match transport::decode(&method, &headers, &uri, &body) {
+    let mut request = match transport::decode(&method, &headers, &uri, &body) {
         Ok(request) => request,
         Err(refused) => return refused.into_response(media),
     };
+    if let Err(refused) = state.persisted.resolve(&mut request) {
+        return refused.into_response(media);
+    }
     let document = match limits::check_document(&request.query, &state.graphql) {
         Ok(document) => document,
         Err(error) => return transport::refused_document(error).into_response(media),
@@ -51,7 +54,6 @@ pub async fn handle(
             return unauthenticated(err);
         }
     };
-    let mut request = request;
     let operation = request
         .operation_name
         .clone()

@@ -24,6 +24,8 @@ pub struct AppState {
     pub services: Services,
     /// GraphQL and HTTP limits.
     pub graphql: Arc<crate::config::GraphqlSettings>,
+    /// Automatic persisted queries.
+    pub persisted: Arc<transport::PersistedQueries>,
     pub schema: ApiSchema,
     pub verifier: Arc<JwtVerifier>,
 }

@@ -142,9 +142,7 @@ pub fn decode(
                 .map_err(|e| {
                     Refused::new(StatusCode::BAD_REQUEST, format!("bad query string: {e}"))
                 })?;
-            let query = params.get("query").cloned().ok_or_else(|| {
-                Refused::new(StatusCode::BAD_REQUEST, "the query parameter is missing")
-            })?;
+            let query = params.get("query").cloned().unwrap_or_default();
             let mut request = async_graphql::Request::new(query);
             request.operation_name = params.get("operationName").cloned();
             if let Some(variables) = params.get("variables").filter(|v| !v.is_empty()) {
@@ -155,6 +153,14 @@ pub fn decode(
                     )
                 })?;
                 request.variables = async_graphql::Variables::from_json(value);
+            }
+            if let Some(extensions) = params.get("extensions").filter(|v| !v.is_empty()) {
+                request.extensions = serde_json::from_str(extensions).map_err(|e| {
+                    Refused::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("the extensions parameter is not a JSON object: {e}"),
+                    )
+                })?;
             }
             Ok(request)
         }
@@ -256,5 +262,66 @@ pub fn refused_document(error: crate::graphql::limits::LimitError) -> Refused {
         crate::graphql::limits::LimitError::Limit(message) => {
             Refused::new(StatusCode::BAD_REQUEST, message)
         }
+    }
+}
+
+/// Automatic persisted queries (Apollo's protocol): a client sends a document's SHA-256 instead of
+/// the document; the server answers `PersistedQueryNotFound` the first time, the client resends
+/// hash and document, and from then on the hash alone is enough. The documents are kept per
+/// process, the most recently used first.
+pub struct PersistedQueries(std::sync::Mutex<cached::stores::LruCache<String, String>>);
+
+/// Documents remembered per process.
+const PERSISTED_QUERIES: usize = 10_000;
+
+impl Default for PersistedQueries {
+    fn default() -> Self {
+        PersistedQueries(std::sync::Mutex::new(cached::stores::LruCache::new(
+            PERSISTED_QUERIES,
+        )))
+    }
+}
+
+impl PersistedQueries {
+    /// Fills in the document of a request that names one by hash, or remembers the document a
+    /// request sends with its hash. `Err` is the answer to give instead (not found: 200, as
+    /// clients expect; a hash that does not match its document: 400).
+    pub fn resolve(&self, request: &mut async_graphql::Request) -> Result<(), Refused> {
+        use cached::Cached;
+        use sha2::{Digest, Sha256};
+        let Some(async_graphql::Value::Object(persisted)) =
+            request.extensions.0.get("persistedQuery")
+        else {
+            return Ok(());
+        };
+        let Some(async_graphql::Value::String(hash)) = persisted.get("sha256Hash") else {
+            return Err(Refused::new(
+                StatusCode::BAD_REQUEST,
+                "extensions.persistedQuery.sha256Hash is missing",
+            ));
+        };
+        let hash = hash.to_ascii_lowercase();
+        let mut store = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if request.query.is_empty() {
+            return match store.cache_get(&hash) {
+                Some(query) => {
+                    request.query = query.clone();
+                    Ok(())
+                }
+                None => Err(Refused::new(StatusCode::OK, "PersistedQueryNotFound")),
+            };
+        }
+        let actual: String = Sha256::digest(request.query.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if actual != hash {
+            return Err(Refused::new(
+                StatusCode::BAD_REQUEST,
+                "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query",
+            ));
+        }
+        store.cache_set(hash, request.query.clone());
+        Ok(())
     }
 }

@@ -382,3 +382,44 @@ async fn the_body_size_and_the_request_time_are_bounded() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(raw.status, 408);
 }
+
+#[tokio::test]
+async fn persisted_queries_take_a_hash_once_the_document_is_known() {
+    use sha2::{Digest, Sha256};
+    let app = spawn_app().await;
+    let query = "{ viewer { role } }";
+    let hash: String = Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    // Unknown hash: the client is asked for the document (200, as Apollo clients expect).
+    let raw = send(&app, post(&app).json(&json!({ "extensions": persisted }))).await;
+    assert_eq!(raw.status, 200);
+    assert_eq!(raw.body["errors"][0]["message"], "PersistedQueryNotFound");
+    // Hash and document: answered and remembered; a wrong hash is refused.
+    let raw = send(
+        &app,
+        post(&app).json(&json!({ "query": query, "extensions": persisted })),
+    )
+    .await;
+    assert_eq!(raw.body["data"]["viewer"]["role"], "ADMIN");
+    let wrong = json!({ "persistedQuery": { "version": 1, "sha256Hash": "00".repeat(32) } });
+    let raw = send(
+        &app,
+        post(&app).json(&json!({ "query": query, "extensions": wrong })),
+    )
+    .await;
+    assert_eq!(raw.status, 400);
+    // Then the hash alone, by POST or by GET.
+    let raw = send(&app, post(&app).json(&json!({ "extensions": persisted }))).await;
+    assert_eq!(raw.body["data"]["viewer"]["role"], "ADMIN");
+    let raw = send(
+        &app,
+        app.client
+            .get(format!("{}/graphql", app.address))
+            .query(&[("extensions", persisted.to_string())]),
+    )
+    .await;
+    assert_eq!(raw.body["data"]["viewer"]["role"], "ADMIN", "{}", raw.body);
+}
