@@ -138,6 +138,9 @@ pub struct GraphqlSettings {
         default_value_t = 20
     )]
     pub max_directives: usize,
+    /// Most requests in one batched POST (a JSON array); 0 (the default) refuses batches.
+    #[arg(long = "max-batch", env = "CONSOLEAI_MAX_BATCH", default_value_t = 0)]
+    pub max_batch: usize,
     /// Longest document accepted, in bytes.
     #[arg(
         long = "max-document-bytes",
@@ -186,6 +189,7 @@ impl Default for GraphqlSettings {
             max_aliases: 30,
             max_selections: 600,
             max_directives: 20,
+            max_batch: 0,
             max_document_bytes: 32_768,
             max_body_bytes: 1 << 20,
             request_timeout_secs: 30,

@@ -31,21 +31,30 @@ pub async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let media = transport::Media::negotiate(&headers);
-    let mut request = match transport::decode(&method, &headers, &uri, &body) {
-        Ok(request) => request,
+    let decoded = match transport::decode(&method, &headers, &uri, &body, state.graphql.max_batch) {
+        Ok(decoded) => decoded,
         Err(refused) => return refused.into_response(media),
     };
-    if let Err(refused) = state.persisted.resolve(&mut request) {
-        return refused.into_response(media);
-    }
-    let document = match limits::check_document(&request.query, &state.graphql) {
-        Ok(document) => document,
-        Err(error) => return transport::refused_document(error).into_response(media),
+    let (requests, batched) = match decoded {
+        transport::Decoded::Single(request) => (vec![request], false),
+        transport::Decoded::Batch(requests) => (requests, true),
     };
-    if let Err(refused) =
-        transport::check_get(&method, &document, request.operation_name.as_deref())
-    {
-        return refused.into_response(media);
+    // Every document passes the checks before anything runs.
+    let mut checked = Vec::with_capacity(requests.len());
+    for mut request in requests {
+        if let Err(refused) = state.persisted.resolve(&mut request) {
+            return refused.into_response(media);
+        }
+        let document = match limits::check_document(&request.query, &state.graphql) {
+            Ok(document) => document,
+            Err(error) => return transport::refused_document(error).into_response(media),
+        };
+        if let Err(refused) =
+            transport::check_get(&method, &document, request.operation_name.as_deref())
+        {
+            return refused.into_response(media);
+        }
+        checked.push(request);
     }
     let principal = match authenticate(&state, &headers).await {
         Ok(p) => p,
@@ -54,26 +63,35 @@ pub async fn handle(
             return unauthenticated(err);
         }
     };
+    let mut responses = Vec::with_capacity(checked.len());
+    for request in checked {
+        responses.push(execute(&state, &principal, request, request_id.clone()).await);
+    }
+    if batched {
+        transport::answer_batch(responses, media)
+    } else {
+        transport::answer(responses.remove(0), media)
+    }
+}
+
+/// Runs one checked request for `principal`, logging one line.
+async fn execute(
+    state: &AppState,
+    principal: &Principal,
+    request: async_graphql::Request,
+    request_id: Option<String>,
+) -> async_graphql::Response {
     let operation = request
         .operation_name
         .clone()
         .or_else(|| single_operation_name(&request.query));
-    let subject = principal.subject.clone();
-    let role = principal.role.as_str();
-    let scope = crate::tenancy::TenantScope::of(&principal);
-    let tenants = principal
-        .tenants
-        .iter()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(",");
-    request = request.data(RequestContext::new(
+    let scope = crate::tenancy::TenantScope::of(principal);
+    let request = request.data(RequestContext::new(
         &state.services,
-        principal,
+        principal.clone(),
         operation.clone(),
         request_id.clone(),
     ));
-
     let started = Instant::now();
     // Every statement of the request runs restricted to the caller's tenants on PostgreSQL
     // (row-level security), whatever its own filters say.
@@ -82,17 +100,23 @@ pub async fn handle(
         row_security::within(&scope, state.schema.execute(request)),
     )
     .await;
+    let tenants = principal
+        .tenants
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(",");
     tracing::info!(
         request_id = request_id.as_deref(),
-        subject = %subject,
-        role,
+        subject = %principal.subject,
+        role = principal.role.as_str(),
         tenant = %tenants,
         operation = operation.as_deref().unwrap_or("-"),
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         errors = response.errors.len(),
         "graphql request"
     );
-    transport::answer(response, media)
+    response
 }
 
 pub(super) async fn authenticate(

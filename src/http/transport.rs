@@ -62,6 +62,12 @@ impl Media {
     }
 }
 
+/// What a request body held.
+pub enum Decoded {
+    Single(async_graphql::Request),
+    Batch(Vec<async_graphql::Request>),
+}
+
 /// A request refused before anything ran: its status and the error.
 pub struct Refused {
     pub status: StatusCode,
@@ -97,13 +103,15 @@ impl Refused {
     }
 }
 
-/// The GraphQL request a POST body or a GET query string carries.
+/// The GraphQL request(s) a POST body or a GET query string carries: one, or — when batching is
+/// on (`max_batch` > 0) and the body is a JSON array — up to `max_batch`.
 pub fn decode(
     method: &Method,
     headers: &HeaderMap,
     uri: &Uri,
     body: &Bytes,
-) -> Result<async_graphql::Request, Refused> {
+    max_batch: usize,
+) -> Result<Decoded, Refused> {
     match *method {
         Method::POST => {
             let json = headers
@@ -123,18 +131,33 @@ pub fn decode(
                     format!("the body is not JSON: {e}"),
                 )
             })?;
-            if value.is_array() {
-                return Err(Refused::new(
+            let one = |value: serde_json::Value| {
+                serde_json::from_value(value).map_err(|e| {
+                    Refused::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("the body is not a GraphQL request: {e}"),
+                    )
+                })
+            };
+            match value {
+                serde_json::Value::Array(_) if max_batch == 0 => Err(Refused::new(
                     StatusCode::BAD_REQUEST,
                     "batched requests are not accepted: send one request per POST",
-                ));
+                )),
+                serde_json::Value::Array(items) if items.is_empty() || items.len() > max_batch => {
+                    Err(Refused::new(
+                        StatusCode::BAD_REQUEST,
+                        format!(
+                            "a batch holds 1 to {max_batch} requests, not {}",
+                            items.len()
+                        ),
+                    ))
+                }
+                serde_json::Value::Array(items) => Ok(Decoded::Batch(
+                    items.into_iter().map(one).collect::<Result<_, _>>()?,
+                )),
+                value => Ok(Decoded::Single(one(value)?)),
             }
-            serde_json::from_value(value).map_err(|e| {
-                Refused::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("the body is not a GraphQL request: {e}"),
-                )
-            })
         }
         Method::GET => {
             let params: HashMap<String, String> = axum::extract::Query::try_from_uri(uri)
@@ -162,7 +185,7 @@ pub fn decode(
                     )
                 })?;
             }
-            Ok(request)
+            Ok(Decoded::Single(request))
         }
         _ => Err(Refused {
             allow_post_only: true,
@@ -205,6 +228,29 @@ pub fn check_get(
 
 /// The answer with the status and shape its media type calls for.
 pub fn answer(response: async_graphql::Response, media: Media) -> Response {
+    let (status, body) = shaped(response, media);
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The answers of a batch, in order, as one JSON array (200: each answer carries its errors).
+pub fn answer_batch(responses: Vec<async_graphql::Response>, media: Media) -> Response {
+    let bodies: Vec<serde_json::Value> =
+        responses.into_iter().map(|r| shaped(r, media).1).collect();
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, media.content_type())],
+        serde_json::Value::Array(bodies).to_string(),
+    )
+        .into_response()
+}
+
+/// One answer's status and body.
+fn shaped(response: async_graphql::Response, media: Media) -> (StatusCode, serde_json::Value) {
     let rate_limited = response
         .errors
         .iter()
@@ -237,12 +283,7 @@ pub fn answer(response: async_graphql::Response, media: Media) -> Response {
             object.remove("data");
         }
     }
-    (
-        status,
-        [(header::CONTENT_TYPE, media.content_type())],
-        body.to_string(),
-    )
-        .into_response()
+    (status, body)
 }
 
 fn code_of(error: &async_graphql::ServerError) -> Option<&str> {

@@ -423,3 +423,30 @@ async fn persisted_queries_take_a_hash_once_the_document_is_known() {
     .await;
     assert_eq!(raw.body["data"]["viewer"]["role"], "ADMIN", "{}", raw.body);
 }
+
+#[tokio::test]
+async fn batches_are_off_by_default_and_bounded_when_on() {
+    let app = spawn_app_configured(fresh_db().await, |s| s.graphql.max_batch = 2).await;
+    let one = json!({ "query": "{ viewer { role } }" });
+    let raw = send(&app, post(&app).json(&json!([one, one]))).await;
+    assert_eq!(raw.status, 200);
+    let answers = raw.body.as_array().unwrap();
+    assert_eq!(answers.len(), 2);
+    assert!(answers
+        .iter()
+        .all(|a| a["data"]["viewer"]["role"] == "ADMIN"));
+    let raw = send(&app, post(&app).json(&json!([one, one, one]))).await;
+    assert_eq!(raw.status, 400);
+    assert!(raw.body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("1 to 2"));
+    // Each member passes the limits: one abusive member refuses the batch before anything runs.
+    let aliases: String = (0..1000).map(|i| format!("a{i}: __typename ")).collect();
+    let raw = send(
+        &app,
+        post(&app).json(&json!([one, { "query": format!("{{ {aliases} }}") }])),
+    )
+    .await;
+    assert_eq!(raw.status, 400);
+}
