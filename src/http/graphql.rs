@@ -36,7 +36,7 @@ pub async fn handle(
         Err(refused) => return refused.into_response(media),
     };
     let (requests, batched) = match decoded {
-        transport::Decoded::Single(request) => (vec![request], false),
+        transport::Decoded::Single(request) => (vec![*request], false),
         transport::Decoded::Batch(requests) => (requests, true),
     };
     // Every document passes the checks before anything runs.

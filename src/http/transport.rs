@@ -64,7 +64,7 @@ impl Media {
 
 /// What a request body held.
 pub enum Decoded {
-    Single(async_graphql::Request),
+    Single(Box<async_graphql::Request>),
     Batch(Vec<async_graphql::Request>),
 }
 
@@ -156,7 +156,7 @@ pub fn decode(
                 serde_json::Value::Array(items) => Ok(Decoded::Batch(
                     items.into_iter().map(one).collect::<Result<_, _>>()?,
                 )),
-                value => Ok(Decoded::Single(one(value)?)),
+                value => Ok(Decoded::Single(Box::new(one(value)?))),
             }
         }
         Method::GET => {
@@ -185,7 +185,7 @@ pub fn decode(
                     )
                 })?;
             }
-            Ok(Decoded::Single(request))
+            Ok(Decoded::Single(Box::new(request)))
         }
         _ => Err(Refused {
             allow_post_only: true,
