@@ -51,6 +51,14 @@ impl AppError {
         }
     }
 
+    /// The GraphQL-shaped body of an error answered outside GraphQL execution (401, 4xx of the
+    /// transport, the report): `{"errors": [{message, extensions: {code}}]}`.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "errors": [{ "message": self.public_message(), "extensions": { "code": self.code() } }]
+        })
+    }
+
     pub fn bad_input(message: impl Into<String>) -> Self {
         AppError::BadUserInput(message.into())
     }

@@ -230,38 +230,6 @@ pub async fn monthly_by_tenant(
     Ok(result)
 }
 
-/// Daily totals of many tenants over a range, in one statement (forecasts and budgets).
-pub async fn daily_by_tenant(
-    db: &impl ConnectionTrait,
-    tenants: &[TenantRef],
-    range: DateRange,
-    metric: CostMetric,
-) -> Result<HashMap<String, Vec<DatedSum>>, DbErr> {
-    let mut result: HashMap<String, Vec<DatedSum>> = HashMap::new();
-    if tenants.is_empty() {
-        return Ok(result);
-    }
-    let mut params = Params::default();
-    let who = tenants_filter(tenants, &mut params);
-    let (from, to) = (params.bind(range.start), params.bind(range.end));
-    let sql = format!(
-        "SELECT usage_date AS d, tenant_id AS k, currency, {sum} FROM cost_daily \
-         WHERE {who} AND usage_date >= {from} AND usage_date < {to} \
-         GROUP BY usage_date, tenant_id, currency ORDER BY d",
-        sum = money::sum_sql(metric.column(), "amount"),
-    );
-    let backend = db.get_database_backend();
-    for row in fetch(db, sql, params).await? {
-        let sum = read_dated(&row, backend)?;
-        let tenant = sum.key.clone().unwrap_or_default();
-        result
-            .entry(tenant)
-            .or_default()
-            .push(DatedSum { key: None, ..sum });
-    }
-    Ok(result)
-}
-
 /// One day's cost of one service in one account and region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellSum {

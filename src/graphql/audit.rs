@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::context::parts;
 use super::ids;
-use super::pagination::{connection, page_args, KeyConnection};
+use super::pagination::{id_page_args, page_connection, KeyConnection};
 use crate::audit::query::{self, Filter};
 use crate::auth::Role;
 use crate::error::AppError;
@@ -131,16 +131,6 @@ fn tenant_filter(id: Option<ID>) -> Result<Option<String>, AppError> {
     .transpose()
 }
 
-fn after_id(after: &Option<String>) -> Result<Option<i64>, AppError> {
-    after
-        .as_ref()
-        .map(|a| {
-            a.parse::<i64>()
-                .map_err(|_| AppError::bad_input("after is not a cursor from this list"))
-        })
-        .transpose()
-}
-
 /// The audit log through the caller's scope.
 pub async fn events(
     ctx: &Context<'_>,
@@ -149,7 +139,7 @@ pub async fn events(
     after: Option<String>,
 ) -> async_graphql::Result<KeyConnection<AuditEvent>> {
     let (request, db) = parts(ctx)?;
-    let (limit, after) = page_args(first, after)?;
+    let (limit, after) = id_page_args(first, after)?;
     let filter = Filter {
         tenant_id: tenant_filter(filter.tenant_id)?,
         who: filter.actor,
@@ -157,20 +147,12 @@ pub async fn events(
         from: filter.from,
         to: filter.to,
     };
-    let page = query::events(db, &request.scope, &filter, after_id(&after)?, limit)
+    let page = query::events(db, &request.scope, &filter, after, limit)
         .await
         .map_err(AppError::from)?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| (m.id.to_string(), AuditEvent(m)))
-        .collect();
-    Ok(connection(
-        items,
-        after.is_some(),
-        page.has_next,
-        page.total_count,
-    ))
+    Ok(page_connection(page, after.is_some(), |m| {
+        (m.id.to_string(), AuditEvent(m))
+    }))
 }
 
 #[derive(Default)]
@@ -203,7 +185,7 @@ impl AuditQuery {
     ) -> async_graphql::Result<KeyConnection<CostViewRecord>> {
         let (request, db) = parts(ctx)?;
         request.principal.require(Role::Admin)?;
-        let (limit, after) = page_args(first, after)?;
+        let (limit, after) = id_page_args(first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = Filter {
             tenant_id: tenant_filter(filter.tenant_id)?,
@@ -212,19 +194,11 @@ impl AuditQuery {
             from: filter.from,
             to: filter.to,
         };
-        let page = query::cost_views(db, &request.scope, &filter, after_id(&after)?, limit)
+        let page = query::cost_views(db, &request.scope, &filter, after, limit)
             .await
             .map_err(AppError::from)?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|m| (m.id.to_string(), CostViewRecord(m)))
-            .collect();
-        Ok(connection(
-            items,
-            after.is_some(),
-            page.has_next,
-            page.total_count,
-        ))
+        Ok(page_connection(page, after.is_some(), |m| {
+            (m.id.to_string(), CostViewRecord(m))
+        }))
     }
 }

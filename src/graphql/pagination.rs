@@ -64,6 +64,35 @@ pub fn page_args(
     Ok((first as u64, after))
 }
 
+/// `page_args` for lists whose cursor is a row id.
+pub fn id_page_args(
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<(u64, Option<i64>), AppError> {
+    let (limit, after) = page_args(first, after)?;
+    let after = after
+        .map(|a| {
+            a.parse::<i64>()
+                .map_err(|_| AppError::bad_input("after is not a cursor from this list"))
+        })
+        .transpose()?;
+    Ok((limit, after))
+}
+
+/// A connection from one page of rows, each given its cursor key and its node by `node`.
+pub fn page_connection<M, T: OutputType>(
+    page: crate::db::Page<M>,
+    had_after: bool,
+    node: impl Fn(M) -> (String, T),
+) -> KeyConnection<T> {
+    connection(
+        page.items.into_iter().map(node).collect(),
+        had_after,
+        page.has_next,
+        page.total_count,
+    )
+}
+
 /// Builds a connection from one page of items and their keys.
 pub fn connection<T: OutputType>(
     items: Vec<(String, T)>,

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::context::parts;
 use super::ids;
-use super::pagination::{connection, page_args};
+use super::pagination::{page_args, page_connection};
 use super::types::{cost_of, trend_of, Account, Node, Tenant, TenantConnection, TrendArgs, Viewer};
 use crate::cost::report::{CostReport, CostTrend, Granularity};
 use crate::cost::{CostDimension, CostMetric};
@@ -41,16 +41,10 @@ impl QueryRoot {
         let page = directory::tenants(db, &request.scope, after.as_deref(), limit)
             .await
             .map_err(AppError::from)?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|(reference, model)| (model.id.clone(), Tenant { reference, model }))
-            .collect();
-        Ok(connection(
-            items,
+        Ok(page_connection(
+            page,
             after.is_some(),
-            page.has_next,
-            page.total_count,
+            |(reference, model)| (model.id.clone(), Tenant { reference, model }),
         ))
     }
 

@@ -8,7 +8,7 @@ use super::inventory;
 use super::loaders::{
     MonthToDate, MonthlyTrend, PendingRequests, SavingsAvailable, TenantSettingsOf,
 };
-use super::pagination::{connection, page_args, KeyConnection};
+use super::pagination::{page_args, page_connection, KeyConnection};
 use crate::audit::{self, CostView};
 use crate::auth::Role;
 use crate::cost::period::Month;
@@ -319,17 +319,9 @@ impl Tenant {
         let page = directory::accounts(db, &self.reference, after.as_deref(), limit)
             .await
             .map_err(AppError::from)?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|a| (a.id.clone(), Account { model: a }))
-            .collect();
-        Ok(connection(
-            items,
-            after.is_some(),
-            page.has_next,
-            page.total_count,
-        ))
+        Ok(page_connection(page, after.is_some(), |a| {
+            (a.id.clone(), Account { model: a })
+        }))
     }
 
     /// Cost of a month: totals, the previous period and the change, and an optional breakdown.

@@ -12,7 +12,7 @@ use super::context::parts;
 use super::ids;
 use super::inventory::{usd, Resource};
 use super::loaders::TenantViews;
-use super::pagination::{connection, page_args, KeyConnection};
+use super::pagination::{id_page_args, page_connection, KeyConnection};
 use super::types::Tenant;
 use crate::auth::Role;
 use crate::cost::money;
@@ -480,35 +480,14 @@ pub async fn tenant_requests(
     after: Option<String>,
 ) -> async_graphql::Result<KeyConnection<WorkflowRequest>> {
     let (_, db) = parts(ctx)?;
-    let (limit, after) = page_args(first, after)?;
-    let after_id = match &after {
-        Some(a) => Some(
-            a.parse::<i64>()
-                .map_err(|_| AppError::bad_input("after is not a cursor from this list"))?,
-        ),
-        None => None,
-    };
-    let page = workflow::list::of_tenant(
-        db,
-        tenant,
-        &status.unwrap_or_default(),
-        kind,
-        after_id,
-        limit,
-    )
-    .await
-    .map_err(AppError::from)?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|m| (m.id.to_string(), WorkflowRequest(Box::new(m))))
-        .collect();
-    Ok(connection(
-        items,
-        after.is_some(),
-        page.has_next,
-        page.total_count,
-    ))
+    let (limit, after) = id_page_args(first, after)?;
+    let page =
+        workflow::list::of_tenant(db, tenant, &status.unwrap_or_default(), kind, after, limit)
+            .await
+            .map_err(AppError::from)?;
+    Ok(page_connection(page, after.is_some(), |m| {
+        (m.id.to_string(), WorkflowRequest(Box::new(m)))
+    }))
 }
 
 #[derive(Default)]

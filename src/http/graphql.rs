@@ -54,7 +54,13 @@ pub async fn handle(
         {
             return refused.into_response(media);
         }
-        checked.push(request);
+        let operation = request
+            .operation_name
+            .clone()
+            .or_else(|| single_operation_name(&document));
+        // Parsed once: the schema executes the document checked here.
+        request.set_parsed_query(document);
+        checked.push((request, operation));
     }
     let principal = match authenticate(&state, &headers).await {
         Ok(p) => p,
@@ -64,8 +70,8 @@ pub async fn handle(
         }
     };
     let mut responses = Vec::with_capacity(checked.len());
-    for request in checked {
-        responses.push(execute(&state, &principal, request, request_id.clone()).await);
+    for (request, operation) in checked {
+        responses.push(execute(&state, &principal, request, operation, request_id.clone()).await);
     }
     if batched {
         transport::answer_batch(responses, media)
@@ -79,12 +85,9 @@ async fn execute(
     state: &AppState,
     principal: &Principal,
     request: async_graphql::Request,
+    operation: Option<String>,
     request_id: Option<String>,
 ) -> async_graphql::Response {
-    let operation = request
-        .operation_name
-        .clone()
-        .or_else(|| single_operation_name(&request.query));
     let scope = crate::tenancy::TenantScope::of(principal);
     let request = request.data(RequestContext::new(
         &state.services,
@@ -195,21 +198,20 @@ pub async fn websocket(
 
 /// 401 with a GraphQL-shaped body, so clients read `extensions.code` as for any other error.
 pub(super) fn unauthenticated(err: AppError) -> Response {
-    let body = serde_json::json!({
-        "errors": [{ "message": err.public_message(), "extensions": { "code": err.code() } }]
-    });
     (
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, "Bearer")],
-        Json(body),
+        Json(err.body()),
     )
         .into_response()
 }
 
 /// The name of the document's only operation, so requests that omit `operationName` (most do)
 /// are still logged and audited under the page that sent them.
-fn single_operation_name(query: &str) -> Option<String> {
-    match async_graphql::parser::parse_query(query).ok()?.operations {
+fn single_operation_name(
+    document: &async_graphql::parser::types::ExecutableDocument,
+) -> Option<String> {
+    match &document.operations {
         async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
             ops.keys().next().map(|name| name.to_string())
         }

@@ -56,10 +56,7 @@ pub async fn monthly_pdf(
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
-            let body = serde_json::json!({
-                "errors": [{ "message": err.public_message(), "extensions": { "code": err.code() } }]
-            });
-            (status, Json(body)).into_response()
+            (status, Json(err.body())).into_response()
         }
     }
 }

@@ -85,9 +85,7 @@ impl Refused {
     }
 
     pub fn into_response(self, media: Media) -> Response {
-        let body = serde_json::json!({
-            "errors": [{ "message": self.error.public_message(), "extensions": { "code": self.error.code() } }]
-        });
+        let body = self.error.body();
         let mut response = (
             self.status,
             [(header::CONTENT_TYPE, media.content_type())],

@@ -7,12 +7,7 @@ use sea_orm::{
 use super::{TenantRef, TenantScope};
 use entity::{account, tenant};
 
-/// A page of rows in id order, after an optional id.
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub has_next: bool,
-    pub total_count: u64,
-}
+pub use crate::db::Page;
 
 /// Active tenants the scope may see, `limit` at a time in id order.
 pub async fn tenants(

@@ -18,16 +18,6 @@ pub enum Action {
     Cancel,
 }
 
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Approve => "approve",
-            Action::Reject => "reject",
-            Action::Cancel => "cancel",
-        }
-    }
-}
-
 /// The decision step a decider takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 #[graphql(name = "DecisionStep")]
