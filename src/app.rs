@@ -47,6 +47,9 @@ impl Application {
             schema: build_schema(&settings.graphql, Some(services.clone())),
             services,
             verifier: Arc::new(verifier),
+            dashboard: Arc::new(crate::http::dashboard::DashboardSite::new(
+                &settings.dashboard,
+            )?),
         };
         let listener = TcpListener::bind(&settings.bind)
             .await

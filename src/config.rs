@@ -350,6 +350,75 @@ impl Default for RedisSettings {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct DashboardSettings {
+    /// The built dashboard (`npm run build` in `dashboard/` writes it), served at `/`.
+    #[arg(
+        long = "dashboard-dir",
+        env = "CONSOLEAI_DASHBOARD_DIR",
+        default_value = "dashboard/dist"
+    )]
+    pub dashboard_dir: std::path::PathBuf,
+    /// The identity provider the dashboard signs in with (authorization code + PKCE). Unset, the
+    /// dashboard asks for a pasted token (the embedded default).
+    #[arg(long = "oidc-issuer", env = "CONSOLEAI_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The dashboard's client id at the identity provider.
+    #[arg(long = "oidc-client-id", env = "CONSOLEAI_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// Scopes the dashboard asks for.
+    #[arg(
+        long = "oidc-scope",
+        env = "CONSOLEAI_OIDC_SCOPE",
+        default_value = "openid profile email"
+    )]
+    pub oidc_scope: String,
+}
+
+impl Default for DashboardSettings {
+    fn default() -> Self {
+        DashboardSettings {
+            dashboard_dir: "dashboard/dist".into(),
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_scope: "openid profile email".into(),
+        }
+    }
+}
+
+impl DashboardSettings {
+    /// The issuer and client id, when sign-in goes through the identity provider.
+    pub fn oidc(&self) -> Result<Option<(&str, &str)>, String> {
+        let issuer = self
+            .oidc_issuer
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let client = self
+            .oidc_client_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        match (issuer, client) {
+            (None, None) => Ok(None),
+            (Some(issuer), Some(client)) => {
+                if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+                    return Err(format!(
+                        "CONSOLEAI_OIDC_ISSUER {issuer:?} is not an http(s) URL"
+                    ));
+                }
+                Ok(Some((issuer, client)))
+            }
+            (Some(_), None) => {
+                Err("CONSOLEAI_OIDC_CLIENT_ID must be set with CONSOLEAI_OIDC_ISSUER".into())
+            }
+            (None, Some(_)) => {
+                Err("CONSOLEAI_OIDC_ISSUER must be set with CONSOLEAI_OIDC_CLIENT_ID".into())
+            }
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct BudgetSettings {
     /// Where budget alerts are POSTed (signed JSON). Unset: no alerts are sent.
     #[arg(long = "budget-webhook-url", env = "CONSOLEAI_BUDGET_WEBHOOK_URL")]
@@ -483,6 +552,8 @@ pub struct Settings {
     pub redis: RedisSettings,
     #[command(flatten)]
     pub budget: BudgetSettings,
+    #[command(flatten)]
+    pub dashboard: DashboardSettings,
 }
 
 impl JwtSettings {
@@ -556,6 +627,7 @@ impl Settings {
     /// Checks what clap cannot: the returned line names the setting at fault.
     pub fn validate(&self) -> Result<(), String> {
         self.jwt.secret()?;
+        self.dashboard.oidc()?;
         let r = &self.rightsizing;
         for (name, value) in [
             ("CONSOLEAI_RIGHTSIZING_OVER_CPU", r.over_cpu_p95),

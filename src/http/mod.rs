@@ -1,5 +1,7 @@
 //! The HTTP surface: `/graphql` (POST and GET), `/graphql/ws` (subscriptions), `/graphiql`,
-//! `/healthz`, `/readyz`.
+//! `/reports/…`, `/healthz`, `/readyz`, and the browser dashboard at `/` (`/auth/config` tells it
+//! how to sign in).
+pub mod dashboard;
 mod graphql;
 mod report;
 mod transport;
@@ -28,6 +30,7 @@ pub struct AppState {
     pub persisted: Arc<transport::PersistedQueries>,
     pub schema: ApiSchema,
     pub verifier: Arc<JwtVerifier>,
+    pub dashboard: Arc<dashboard::DashboardSite>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -43,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql", get(graphiql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/auth/config", get(dashboard::auth_config))
+        .fallback(dashboard::serve)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -10,6 +10,7 @@ mod inventory;
 mod org;
 mod outlook;
 mod row_security;
+mod site;
 mod summary;
 mod support;
 mod telemetry;

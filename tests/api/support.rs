@@ -120,6 +120,7 @@ pub async fn spawn_app_configured(
         workflow: Default::default(),
         redis: Default::default(),
         budget: Default::default(),
+        dashboard: Default::default(),
     };
     let mut settings = settings;
     configure(&mut settings);
