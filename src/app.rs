@@ -24,10 +24,15 @@ impl Application {
         let events = EventBus::connect(&settings.redis).await?;
         let services = Services {
             db,
-            cache: Arc::new(CostCache::new(
-                settings.cache.ttl_secs,
-                settings.cache.entries,
-            )),
+            cache: Arc::new(
+                CostCache::connect(
+                    settings.cache.ttl_secs,
+                    settings.cache.entries,
+                    settings.redis.redis_url.as_deref(),
+                    &settings.redis.redis_prefix,
+                )
+                .await?,
+            ),
             thresholds: Arc::new(settings.rightsizing.thresholds()),
             approval_threshold: settings.workflow.admin_threshold_usd,
             events,

@@ -42,6 +42,40 @@ pub fn redact(url: &str) -> String {
 
 /// Opens a pool. SQLite gets WAL and a busy timeout so readers never block the importer.
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, String> {
+    let mut connection = open(settings).await?;
+    connection.set_metric_callback(count_statement);
+    Ok(connection)
+}
+
+/// Counts every statement into the process metrics (`/metrics`) and the current request's tally.
+pub fn count_statement(info: &sea_orm::metric::Info<'_>) {
+    crate::metrics::record_statement(info.elapsed, info.failed);
+}
+
+/// How many connections the pool has open, idle, and at most.
+pub fn pool_usage(db: &DatabaseConnection) -> (u32, u32, u32) {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            )
+        }
+        sea_orm::DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            )
+        }
+        _ => (0, 0, 0),
+    }
+}
+
+async fn open(settings: &DatabaseSettings) -> Result<DatabaseConnection, String> {
     let backend = Backend::from_url(&settings.url)?;
     let mut options = ConnectOptions::new(settings.url.clone());
     options

@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod ingest;
 pub mod inventory;
+pub mod metrics;
 pub mod report;
 pub mod rightsizing;
 pub mod telemetry;

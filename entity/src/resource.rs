@@ -1,7 +1,7 @@
 //! An EC2 instance, EBS volume or RDS instance, as its latest describe output showed it.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "resources")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,7 @@
 //! How hard a resource worked over a window (p95 and max), per metric; the latest window wins.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "resource_utilization")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -62,7 +62,9 @@ const ABSOLUTE_SCALE_FLOOR: f64 = 0.01;
 pub const CAUSES_PER_DIMENSION: usize = 3;
 
 /// A dimension of a cost cell that an anomaly's cause can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Dimension {
     Service,
     Account,
@@ -93,7 +95,7 @@ pub struct CostCell {
 
 /// A service, account or region whose spend rose on an anomalous day, by `delta` over what its
 /// own history led to expect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cause {
     pub dimension: Dimension,
     pub key: String,
@@ -103,7 +105,7 @@ pub struct Cause {
 }
 
 /// A day on which the tenant's total spend was anomalously high.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Anomaly {
     pub date: NaiveDate,
     pub actual: Decimal,

@@ -91,7 +91,7 @@ const SINGLE_DAY_RELATIVE_SCALE: f64 = 0.25;
 
 /// One forecast day, or a forecast total over a range of days (then `date` is the range's first
 /// day). `lower ≤ mean ≤ upper`, all in cents and never negative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ForecastPoint {
     pub date: NaiveDate,
     pub mean: Decimal,
@@ -102,11 +102,36 @@ pub struct ForecastPoint {
 /// A daily forecast: `method` is one of [`METHOD_NONE`], [`METHOD_FLAT`] and
 /// [`METHOD_SEASONAL_TREND`]; `level` is the interval's coverage in percent; `points` has one
 /// entry per day, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DailyForecast {
     pub method: &'static str,
     pub level: u8,
     pub points: Vec<ForecastPoint>,
+}
+
+/// A [`DailyForecast`] as a shared cache stores it: the method by name.
+#[derive(serde::Deserialize)]
+struct StoredForecast {
+    method: String,
+    level: u8,
+    points: Vec<ForecastPoint>,
+}
+
+impl<'de> serde::Deserialize<'de> for DailyForecast {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let stored = StoredForecast::deserialize(d)?;
+        let method = [METHOD_NONE, METHOD_FLAT, METHOD_SEASONAL_TREND]
+            .into_iter()
+            .find(|m| *m == stored.method)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown forecast method {:?}", stored.method))
+            })?;
+        Ok(DailyForecast {
+            method,
+            level: stored.level,
+            points: stored.points,
+        })
+    }
 }
 
 /// Forecasts every day from `from` to `to` inclusive (no points when `from > to`), with an

@@ -7,22 +7,31 @@
 //! before a change is never served after it — whichever process made the change. Entries also
 //! expire after a TTL (1 h by default). Reading a version is one indexed statement per request
 //! (one for all tenants of a batch), far cheaper than the aggregate it saves.
+//!
+//! Two levels: this process's memory, then — with `CONSOLEAI_REDIS_URL` — the Redis store all
+//! replicas share (the `cached` crate's `AsyncRedisCache`, MessagePack values under
+//! `<prefix>:cost:`), so an answer one replica computed is a hit on every other. Invalidation
+//! needs no message between replicas: a change bumps the owner's version in the database, every
+//! replica reads that version before it looks anything up, and the old entries are simply never
+//! asked for again (they expire with the TTL). Redis trouble degrades to computing the answer; it
+//! never fails a request.
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use cached::stores::LruTtlCache;
-use cached::Cached;
+use cached::stores::{AsyncRedisCache, LruTtlCache};
+use cached::{Cached, ConcurrentCachedAsync};
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 
 use super::report::{CostReport, CostSeries, CostSnapshot, CostTrend};
+use crate::metrics::{record_cache, CacheOutcome};
 use crate::tenancy::{CostOwner, TenantRef};
 
 /// The owner key of the unallocated cost.
 pub const UNALLOCATED: &str = "*unallocated*";
 
 /// A cached answer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum CachedAnswer {
     Report(CostReport),
     Trend(CostTrend),
@@ -32,31 +41,99 @@ pub enum CachedAnswer {
     Outlook(super::outlook::Outlook),
 }
 
-/// The process-local cache. A TTL of zero disables it.
+/// The cache: process memory, and the shared Redis store when configured. A TTL of zero
+/// disables both.
 pub struct CostCache {
     store: Option<Mutex<LruTtlCache<String, CachedAnswer>>>,
+    shared: Option<AsyncRedisCache<String, CachedAnswer>>,
 }
 
 impl CostCache {
+    /// The process-local cache alone.
     pub fn new(ttl_secs: u64, entries: usize) -> CostCache {
         let store = (ttl_secs > 0 && entries > 0)
             .then(|| Mutex::new(LruTtlCache::new(entries, Duration::from_secs(ttl_secs))));
-        CostCache { store }
+        CostCache {
+            store,
+            shared: None,
+        }
     }
 
-    pub fn get(&self, key: &str) -> Option<CachedAnswer> {
+    /// The local cache, backed by the Redis store at `redis_url` when one is given.
+    pub async fn connect(
+        ttl_secs: u64,
+        entries: usize,
+        redis_url: Option<&str>,
+        prefix: &str,
+    ) -> Result<CostCache, String> {
+        let mut cache = CostCache::new(ttl_secs, entries);
+        if let (Some(url), true) = (redis_url.filter(|u| !u.is_empty()), cache.enabled()) {
+            let shared = AsyncRedisCache::builder("cost")
+                .namespace(prefix)
+                .connection_string(url)
+                .ttl(Duration::from_secs(ttl_secs))
+                .build()
+                .await
+                .map_err(|e| {
+                    format!("CONSOLEAI_REDIS_URL: cannot reach Redis for the shared cache: {e}")
+                })?;
+            cache.shared = Some(shared);
+        }
+        Ok(cache)
+    }
+
+    fn local(&self, key: &str) -> Option<CachedAnswer> {
         let store = self.store.as_ref()?;
         let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
         store.cache_get(key).cloned()
     }
 
-    pub fn put(&self, key: String, value: CachedAnswer) {
+    fn put_local(&self, key: String, value: CachedAnswer) {
         if let Some(store) = &self.store {
             store
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .cache_set(key, value);
         }
+    }
+
+    /// The answer under `key`: from memory, else from the shared store (kept in memory after).
+    pub async fn get(&self, key: &str) -> Option<CachedAnswer> {
+        if let Some(hit) = self.local(key) {
+            record_cache(CacheOutcome::LocalHit);
+            return Some(hit);
+        }
+        let found = match &self.shared {
+            Some(shared) => match shared.async_cache_get(&key.to_string()).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(error = %e, "shared cache unreadable; computing the answer");
+                    None
+                }
+            },
+            None => None,
+        };
+        match found {
+            Some(hit) => {
+                record_cache(CacheOutcome::SharedHit);
+                self.put_local(key.to_string(), hit.clone());
+                Some(hit)
+            }
+            None => {
+                record_cache(CacheOutcome::Miss);
+                None
+            }
+        }
+    }
+
+    /// Stores `value` in memory and in the shared store.
+    pub async fn put(&self, key: String, value: CachedAnswer) {
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.async_cache_set(key.clone(), value.clone()).await {
+                tracing::warn!(error = %e, "shared cache unwritable");
+            }
+        }
+        self.put_local(key, value);
     }
 }
 
@@ -126,6 +203,10 @@ cacheable!(Vec<crate::inventory::view::ResourceView>, Resources);
 cacheable!(super::outlook::Outlook, Outlook);
 
 impl CostCache {
+    async fn get_owned(&self, key: String) -> Option<CachedAnswer> {
+        self.get(&key).await
+    }
+
     pub fn enabled(&self) -> bool {
         self.store.is_some()
     }
@@ -158,11 +239,11 @@ impl CostCache {
             .copied()
             .unwrap_or(0);
         let key = CostCache::key(owner, version, &shape);
-        if let Some(hit) = self.get(&key).and_then(T::unwrap) {
+        if let Some(hit) = self.get(&key).await.and_then(T::unwrap) {
             return Ok(hit);
         }
         let value = compute().await?;
-        self.put(key, value.clone().wrap());
+        self.put(key, value.clone().wrap()).await;
         Ok(value)
     }
 }
@@ -190,8 +271,15 @@ impl CostCache {
         let key = |id: &str| CostCache::key(id, versions.get(id).copied().unwrap_or(0), shape);
         let mut answers = BTreeMap::new();
         let mut missing = Vec::new();
-        for tenant in tenants {
-            match self.get(&key(tenant.id())).and_then(T::unwrap) {
+        // The lookups go out together: with the shared store, one round trip's wait for all.
+        let found = futures_util::future::join_all(
+            tenants
+                .iter()
+                .map(|tenant| self.get_owned(key(tenant.id()))),
+        )
+        .await;
+        for (tenant, found) in tenants.iter().zip(found) {
+            match found.and_then(T::unwrap) {
                 Some(hit) => {
                     answers.insert(tenant.id().to_string(), hit);
                 }
@@ -199,10 +287,14 @@ impl CostCache {
             }
         }
         if !missing.is_empty() {
-            for (id, value) in compute(missing).await? {
-                self.put(key(&id), value.clone().wrap());
-                answers.insert(id, value);
-            }
+            let computed = compute(missing).await?;
+            futures_util::future::join_all(
+                computed
+                    .iter()
+                    .map(|(id, value)| self.put(key(id), value.clone().wrap())),
+            )
+            .await;
+            answers.extend(computed);
         }
         Ok(answers)
     }

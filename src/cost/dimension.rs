@@ -1,7 +1,17 @@
 //! The axes cost can be cut along, and the three cost metrics.
 
 /// What to break cost down by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug, Hash)]
+#[derive(
+    async_graphql::Enum,
+    Copy,
+    Clone,
+    Eq,
+    PartialEq,
+    Debug,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum CostDimension {
     /// The provider's service (FOCUS `ServiceName`), e.g. "Amazon Elastic Compute Cloud".
     Service,
@@ -21,7 +31,18 @@ pub enum CostDimension {
 
 /// Which cost to read. FOCUS keeps all three for every line.
 #[derive(
-    async_graphql::Enum, Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Debug, Hash, Default,
+    async_graphql::Enum,
+    Copy,
+    Clone,
+    Eq,
+    PartialEq,
+    Ord,
+    PartialOrd,
+    Debug,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub enum CostMetric {
     /// What is invoiced (FOCUS `BilledCost`): the default.

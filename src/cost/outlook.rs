@@ -35,7 +35,7 @@ pub const ANOMALY_DAYS: u64 = 30;
 pub const CURRENCY: &str = "USD";
 
 /// One tenant's outlook on `today`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Outlook {
     pub today: NaiveDate,
     /// Billed cost of the month up to and including today.

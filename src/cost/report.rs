@@ -15,7 +15,7 @@ use crate::error::AppResult;
 use crate::tenancy::CostOwner;
 
 /// An amount of money in one currency.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Money {
     /// Exact decimal amount (as a string, so no client rounds it through a float).
     pub amount: Decimal,
@@ -24,7 +24,7 @@ pub struct Money {
 }
 
 /// How a total moved from the previous period to this one, in one currency.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CostChange {
     pub currency: String,
     pub current: Decimal,
@@ -36,7 +36,7 @@ pub struct CostChange {
 }
 
 /// One group of a breakdown, in one currency.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CostGroup {
     /// The group's value (a service name, account id, region, tag value…); null when the cost has
     /// none (e.g. cost without the tag).
@@ -51,7 +51,7 @@ pub struct CostGroup {
 }
 
 /// Cost of one period: totals by currency, the previous period and the change, and a breakdown.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(SimpleObject, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CostReport {
     /// The month, `YYYY-MM`.
     pub period: String,
@@ -74,7 +74,17 @@ pub struct CostReport {
 }
 
 /// Bucket size of a trend.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[derive(
+    async_graphql::Enum,
+    Copy,
+    Clone,
+    Eq,
+    PartialEq,
+    Debug,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Granularity {
     #[default]
     Daily,
@@ -82,14 +92,14 @@ pub enum Granularity {
 }
 
 /// One point of a series: the bucket's first day and its amount.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CostPoint {
     pub date: NaiveDate,
     pub amount: Decimal,
 }
 
 /// One line of a chart: a group in one currency, with a point for every bucket (zeros included).
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(SimpleObject, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CostSeries {
     pub key: Option<String>,
     pub currency: String,
@@ -98,7 +108,7 @@ pub struct CostSeries {
 }
 
 /// Cost over time.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(SimpleObject, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CostTrend {
     pub granularity: Granularity,
     pub from: NaiveDate,
@@ -324,7 +334,7 @@ pub fn series(rows: Vec<DatedSum>, range: DateRange, granularity: Granularity) -
 }
 
 /// Month-to-date cost of a tenant against the same days of the previous month.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(SimpleObject, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CostSnapshot {
     /// The month, `YYYY-MM`.
     pub period: String,

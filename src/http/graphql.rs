@@ -16,8 +16,8 @@ use super::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::graphql::{limits, RequestContext};
-use crate::telemetry;
 use crate::tenancy::row_security;
+use crate::{metrics, telemetry};
 
 pub async fn handle(
     State(state): State<AppState>,
@@ -96,13 +96,19 @@ async fn execute(
         request_id.clone(),
     ));
     let started = Instant::now();
+    let sql = std::sync::Arc::new(metrics::RequestSql::default());
     // Every statement of the request runs restricted to the caller's tenants on PostgreSQL
     // (row-level security), whatever its own filters say.
     let response = telemetry::with_request_id(
         request_id.clone().unwrap_or_default(),
-        row_security::within(&scope, state.schema.execute(request)),
+        metrics::within_request(
+            sql.clone(),
+            row_security::within(&scope, state.schema.execute(request)),
+        ),
     )
     .await;
+    let elapsed = started.elapsed();
+    metrics::record_request(operation.as_deref(), elapsed, response.is_err(), &sql);
     let tenants = principal
         .tenants
         .iter()
@@ -115,7 +121,8 @@ async fn execute(
         role = principal.role.as_str(),
         tenant = %tenants,
         operation = operation.as_deref().unwrap_or("-"),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        sql_statements = sql.statements.load(std::sync::atomic::Ordering::Relaxed),
         errors = response.errors.len(),
         "graphql request"
     );

@@ -1,8 +1,9 @@
 //! The HTTP surface: `/graphql` (POST and GET), `/graphql/ws` (subscriptions), `/graphiql`,
-//! `/reports/…`, `/healthz`, `/readyz`, and the browser dashboard at `/` (`/auth/config` tells it
+//! `/reports/…`, `/healthz`, `/readyz`, `/metrics`, and the browser dashboard at `/` (`/auth/config` tells it
 //! how to sign in).
 pub mod dashboard;
 mod graphql;
+mod metrics;
 mod report;
 mod transport;
 
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql", get(graphiql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::scrape))
         .route("/auth/config", get(dashboard::auth_config))
         .fallback(dashboard::serve)
         .with_state(state)

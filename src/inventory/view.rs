@@ -25,7 +25,7 @@ use entity::{resource, resource_utilization};
 pub const COST_WINDOW_DAYS: u64 = 30;
 
 /// One resource with everything the API shows about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResourceView {
     pub model: resource::Model,
     /// Billed cost of the last 30 days, per currency (picos).

@@ -65,7 +65,9 @@ impl fmt::Display for Service {
 }
 
 /// Where a price came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, async_graphql::Enum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, async_graphql::Enum,
+)]
 pub enum PriceSource {
     /// The tenant's own bill (the unit price or the cost it was charged).
     Observed,

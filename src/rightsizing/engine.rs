@@ -30,7 +30,9 @@ use serde::Serialize;
 use super::catalog::{hours_per_month, Catalog, InstanceSpec, PriceBook, PriceSource};
 
 /// What the rules concluded about a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, async_graphql::Enum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, async_graphql::Enum,
+)]
 pub enum Finding {
     /// Bigger than its load needs: a smaller size would do.
     OverProvisioned,
@@ -113,7 +115,7 @@ pub struct ResourceInput<'a> {
 }
 
 /// What to do about one resource, and what it is worth.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Recommendation {
     pub finding: Finding,
     pub current_type: String,

@@ -43,6 +43,8 @@ where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    // The request's SQL tally goes along too (`/metrics`: statements per request).
+    let work = crate::metrics::carry(work);
     match current() {
         Some(tenants) => tokio::spawn(TENANTS.scope(tenants, work)),
         None => tokio::spawn(work),

@@ -9,6 +9,7 @@ mod ingest;
 mod inventory;
 mod org;
 mod outlook;
+mod replicas;
 mod row_security;
 mod site;
 mod summary;

@@ -100,8 +100,9 @@ pub async fn spawn_app_configured(
     let statements = Arc::new(AtomicUsize::new(0));
     let mut db = test_db.db;
     let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
+        consoleai::db::count_statement(info);
     });
     let database_url = test_db.url.clone();
     let settings = Settings {
