@@ -5,6 +5,7 @@ pub mod audit_event;
 pub mod billing_scope;
 pub mod budget_alert;
 pub mod cost_daily;
+pub mod cost_daily_by;
 pub mod cost_daily_tag;
 pub mod cost_line;
 pub mod cost_resource_daily;

@@ -12,6 +12,7 @@ mod m20261129_000004_workflow;
 mod m20261129_000005_billing_scope_backfill;
 mod m20261129_000006_budget_alerts;
 mod m20261129_000007_row_security;
+pub mod m20261129_000008_daily_by_dimension;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_billing_scope_backfill::Migration),
             Box::new(m20261129_000006_budget_alerts::Migration),
             Box::new(m20261129_000007_row_security::Migration),
+            Box::new(m20261129_000008_daily_by_dimension::Migration),
         ]
     }
 }

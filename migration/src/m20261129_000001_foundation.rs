@@ -5,7 +5,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// The three cost metrics every cost table carries, as fixed-point integers (scale 10^-12).
-fn money_columns(table: &mut TableCreateStatement) {
+pub(crate) fn money_columns(table: &mut TableCreateStatement) {
     table
         .col(big_integer("billed_cost"))
         .col(big_integer("effective_cost"))

@@ -1,6 +1,7 @@
 //! A tenant's outlook: where its spend is heading (forecast), and the days it left the expected
-//! (anomalies). Computed from the daily rollup for many tenants in one statement, and cached
-//! like every cost answer (keyed by tenant, data version and day).
+//! (anomalies). Computed from the per-dimension daily rollup for many tenants in one statement,
+//! and cached like every cost answer (keyed by tenant, data version and day); the causes of a
+//! tenant's anomalies are worked out from its full daily cells only when they are asked for.
 //!
 //! Amounts are USD: budgets are set in USD, and currencies are never summed together (a
 //! tenant billed in another currency has no forecast or anomalies in this version).
@@ -90,71 +91,124 @@ fn rest(forecast: &DailyForecast, from: NaiveDate, to: NaiveDate) -> ForecastPoi
     forecast::forecast_total(forecast, from, to)
 }
 
-/// The outlooks of `tenants` on `today`, from one statement.
+/// The outlooks of `tenants` on `today`, from one statement over the per-dimension rollup (each
+/// tenant's daily cost by charge category): forecasts, and the anomalous days judged on the daily
+/// totals — without their causes, which need every (service, account, region) cell of the
+/// history; [`explained`] adds them.
 pub async fn outlooks(
     db: &impl ConnectionTrait,
     tenants: &[TenantRef],
     today: NaiveDate,
 ) -> AppResult<BTreeMap<String, Outlook>> {
-    let first = today - Days::new(HISTORY_DAYS - 1);
-    let range = DateRange {
-        start: first,
-        end: today + Days::new(1),
-    };
-    let mut cells = query::cells_by_tenant(db, tenants, range, CostMetric::Billed).await?;
-    let month_start = Month::containing(today).first_day();
-    let next_month_end = Month::containing(Month::containing(today).end() + Days::new(1)).end();
-    let settings = anomaly::Settings::default();
+    let mut by_category = query::daily_by_tenant(
+        db,
+        tenants,
+        history(today),
+        "charge_category",
+        CostMetric::Billed,
+    )
+    .await?;
     let mut out = BTreeMap::new();
     for tenant in tenants {
-        let mut daily: BTreeMap<NaiveDate, Decimal> = first
-            .iter_days()
-            .take_while(|d| *d <= today)
-            .map(|d| (d, Decimal::ZERO))
-            .collect();
-        let mut usage: Vec<CostCell> = Vec::new();
-        let mut month_to_date = Decimal::ZERO;
-        for c in cells.remove(tenant.id()).unwrap_or_default() {
-            if c.currency != CURRENCY {
-                continue;
-            }
-            let amount = money::from_fixed(c.picos);
-            if c.date >= month_start {
-                month_to_date += amount;
-            }
-            if c.charge_category == "Usage" {
-                *daily.entry(c.date).or_default() += amount;
-                usage.push(CostCell {
-                    date: c.date,
-                    service: c.service.unwrap_or_else(|| "(no service)".into()),
-                    account: c.account,
-                    region: c.region.unwrap_or_else(|| "(global)".into()),
-                    amount,
-                });
-            }
-        }
-        let history: Vec<DailyAmount> = daily
+        let cells = by_category
+            .remove(tenant.id())
+            .unwrap_or_default()
             .into_iter()
-            .map(|(date, amount)| DailyAmount { date, amount })
-            .collect();
-        let tomorrow = today + Days::new(1);
-        let mut anomalies = anomaly::detect(
-            &usage,
-            today - Days::new(ANOMALY_DAYS - 1),
-            today,
-            &settings,
-        );
-        anomalies.sort_by_key(|a| std::cmp::Reverse(a.date));
-        out.insert(
-            tenant.id().to_string(),
-            Outlook {
-                today,
-                actual_month_to_date: month_to_date,
-                forecast_80: forecast::forecast_daily(&history, tomorrow, next_month_end, 80),
-                forecast_95: forecast::forecast_daily(&history, tomorrow, next_month_end, 95),
-                anomalies,
-            },
-        );
+            .map(|d| Charge {
+                date: d.date,
+                charge_category: d.key.unwrap_or_default(),
+                currency: d.currency,
+                picos: d.picos,
+                // One cell per day: the day's total is all an anomaly's detection looks at.
+                service: None,
+                account: String::new(),
+                region: None,
+            });
+        out.insert(tenant.id().to_string(), outlook(today, cells, false));
     }
     Ok(out)
+}
+
+/// The outlooks of `tenants` with the causes of their anomalies, from their daily cost by service,
+/// account, region and charge category (one statement; a page asks for one tenant's).
+pub async fn explained(
+    db: &impl ConnectionTrait,
+    tenants: &[TenantRef],
+    today: NaiveDate,
+) -> AppResult<BTreeMap<String, Outlook>> {
+    let mut cells = query::cells_by_tenant(db, tenants, history(today), CostMetric::Billed).await?;
+    Ok(tenants
+        .iter()
+        .map(|t| {
+            let cells = cells.remove(t.id()).unwrap_or_default();
+            (t.id().to_string(), outlook(today, cells.into_iter(), true))
+        })
+        .collect())
+}
+
+fn history(today: NaiveDate) -> DateRange {
+    DateRange {
+        start: today - Days::new(HISTORY_DAYS - 1),
+        end: today + Days::new(1),
+    }
+}
+
+/// One day's cost of a cell, as the outlook reads it.
+type Charge = query::CellSum;
+
+/// The outlook from `cells`; anomalies keep their causes when `with_causes` (the cells are the
+/// real service × account × region ones).
+fn outlook(today: NaiveDate, cells: impl Iterator<Item = Charge>, with_causes: bool) -> Outlook {
+    let first = history(today).start;
+    let month_start = Month::containing(today).first_day();
+    let next_month_end = Month::containing(Month::containing(today).end() + Days::new(1)).end();
+    let mut daily: BTreeMap<NaiveDate, Decimal> = first
+        .iter_days()
+        .take_while(|d| *d <= today)
+        .map(|d| (d, Decimal::ZERO))
+        .collect();
+    let mut usage: Vec<CostCell> = Vec::new();
+    let mut month_to_date = Decimal::ZERO;
+    for c in cells {
+        if c.currency != CURRENCY {
+            continue;
+        }
+        let amount = money::from_fixed(c.picos);
+        if c.date >= month_start {
+            month_to_date += amount;
+        }
+        if c.charge_category == "Usage" {
+            *daily.entry(c.date).or_default() += amount;
+            usage.push(CostCell {
+                date: c.date,
+                service: c.service.unwrap_or_else(|| "(no service)".into()),
+                account: c.account,
+                region: c.region.unwrap_or_else(|| "(global)".into()),
+                amount,
+            });
+        }
+    }
+    let history: Vec<DailyAmount> = daily
+        .into_iter()
+        .map(|(date, amount)| DailyAmount { date, amount })
+        .collect();
+    let tomorrow = today + Days::new(1);
+    let mut anomalies = anomaly::detect(
+        &usage,
+        today - Days::new(ANOMALY_DAYS - 1),
+        today,
+        &anomaly::Settings::default(),
+    );
+    if !with_causes {
+        // Causes of the one-cell-per-day series would name only the placeholder cell.
+        anomalies.iter_mut().for_each(|a| a.causes.clear());
+    }
+    anomalies.sort_by_key(|a| std::cmp::Reverse(a.date));
+    Outlook {
+        today,
+        actual_month_to_date: month_to_date,
+        forecast_80: forecast::forecast_daily(&history, tomorrow, next_month_end, 80),
+        forecast_95: forecast::forecast_daily(&history, tomorrow, next_month_end, 95),
+        anomalies,
+    }
 }

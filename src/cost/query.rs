@@ -1,4 +1,7 @@
-//! The SQL of every cost view, over the daily rollups (`cost_daily`, `cost_daily_tags`).
+//! The SQL of every cost view, over the daily rollups: `cost_daily_by` (a few rows per tenant and
+//! day: the total, and one per service, account, region… — what totals, breakdowns and trends
+//! read), `cost_daily_tags` (breakdowns by a tag) and `cost_daily` (every account × service ×
+//! region × charge cell of a day, read only to explain an anomaly).
 //!
 //! Each function takes whose cost to read as a [`CostOwner`] or a list of [`TenantRef`]s (which
 //! only a caller's `TenantScope` hands out), and every statement filters on `tenant_id` first.
@@ -59,8 +62,16 @@ fn tenants_filter(tenants: &[TenantRef], params: &mut Params) -> String {
 /// The table and group column of a grouping, with the tag key filter it needs.
 fn source(grouping: &Grouping, params: &mut Params) -> (&'static str, String, String) {
     match grouping {
-        Grouping::None => ("cost_daily", "CAST(NULL AS TEXT)".into(), String::new()),
-        Grouping::Column(column) => ("cost_daily", column.to_string(), String::new()),
+        Grouping::None => (
+            "cost_daily_by",
+            "CAST(NULL AS TEXT)".into(),
+            TOTAL.to_string(),
+        ),
+        Grouping::Column(column) => (
+            "cost_daily_by",
+            "dimension_key".into(),
+            format!(" AND dimension = '{column}'"),
+        ),
         Grouping::Tag(key) => (
             "cost_daily_tags",
             "tag_value".into(),
@@ -68,6 +79,9 @@ fn source(grouping: &Grouping, params: &mut Params) -> (&'static str, String, St
         ),
     }
 }
+
+/// The condition selecting the total rows of `cost_daily_by`.
+const TOTAL: &str = " AND dimension = '*'";
 
 /// The group column followed by a comma, or nothing when there is no group.
 fn group_prefix(grouping: &Grouping, key: &str) -> String {
@@ -178,8 +192,8 @@ pub async fn totals_by_tenant(
     let who = tenants_filter(tenants, &mut params);
     let (from, to) = (params.bind(range.start), params.bind(range.end));
     let sql = format!(
-        "SELECT tenant_id AS k, currency, {sum} FROM cost_daily \
-         WHERE {who} AND usage_date >= {from} AND usage_date < {to} GROUP BY tenant_id, currency",
+        "SELECT tenant_id AS k, currency, {sum} FROM cost_daily_by \
+         WHERE {who}{TOTAL} AND usage_date >= {from} AND usage_date < {to} GROUP BY tenant_id, currency",
         sum = money::sum_sql(metric.column(), "amount"),
     );
     let backend = db.get_database_backend();
@@ -214,8 +228,8 @@ pub async fn monthly_by_tenant(
     let who = tenants_filter(tenants, &mut params);
     let (from, to) = (params.bind(range.start), params.bind(range.end));
     let sql = format!(
-        "SELECT {month} AS d, tenant_id AS k, currency, {sum} FROM cost_daily \
-         WHERE {who} AND usage_date >= {from} AND usage_date < {to} \
+        "SELECT {month} AS d, tenant_id AS k, currency, {sum} FROM cost_daily_by \
+         WHERE {who}{TOTAL} AND usage_date >= {from} AND usage_date < {to} \
          GROUP BY {month}, tenant_id, currency ORDER BY d",
         sum = money::sum_sql(metric.column(), "amount"),
     );
@@ -226,6 +240,39 @@ pub async fn monthly_by_tenant(
             .entry(tenant)
             .or_default()
             .push(DatedSum { key: None, ..sum });
+    }
+    Ok(result)
+}
+
+/// Daily sums of many tenants over one range by one `cost_daily_by` dimension (`key` is the
+/// dimension's value, `*` the total), in one statement.
+pub async fn daily_by_tenant(
+    db: &impl ConnectionTrait,
+    tenants: &[TenantRef],
+    range: DateRange,
+    dimension: &'static str,
+    metric: CostMetric,
+) -> Result<HashMap<String, Vec<DatedSum>>, DbErr> {
+    let mut result: HashMap<String, Vec<DatedSum>> = HashMap::new();
+    if tenants.is_empty() {
+        return Ok(result);
+    }
+    let mut params = Params::default();
+    let who = tenants_filter(tenants, &mut params);
+    let (from, to) = (params.bind(range.start), params.bind(range.end));
+    let sql = format!(
+        "SELECT usage_date AS d, tenant_id AS t, dimension_key AS k, currency, {sum} FROM cost_daily_by \
+         WHERE {who} AND dimension = '{dimension}' AND usage_date >= {from} AND usage_date < {to} \
+         GROUP BY usage_date, tenant_id, dimension_key, currency ORDER BY d",
+        sum = money::sum_sql(metric.column(), "amount"),
+    );
+    let backend = db.get_database_backend();
+    for row in fetch(db, sql, params).await? {
+        let tenant: String = row.try_get("", "t")?;
+        result
+            .entry(tenant)
+            .or_default()
+            .push(read_dated(&row, backend)?);
     }
     Ok(result)
 }

@@ -271,9 +271,39 @@ impl Loader<TenantSettingsOf> for SummaryLoader {
     }
 }
 
-/// A tenant's outlook: forecast and anomalies (budgets are judged against it).
+/// A tenant's outlook: forecast and anomalous days (budgets are judged against it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OutlookOf(pub TenantRef);
+
+/// A tenant's outlook with the causes of its anomalies (reads the full daily cells).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExplainedOutlookOf(pub TenantRef);
+
+impl SummaryLoader {
+    /// Outlooks of the keys' tenants, cached under `kind`, audited as `view`.
+    async fn outlooks<Fut>(
+        &self,
+        tenants: Vec<TenantRef>,
+        kind: &str,
+        view: &str,
+        compute: impl FnOnce(Vec<TenantRef>) -> Fut,
+    ) -> Result<BTreeMap<String, crate::cost::outlook::Outlook>, async_graphql::Error>
+    where
+        Fut: std::future::Future<
+            Output = crate::error::AppResult<BTreeMap<String, crate::cost::outlook::Outlook>>,
+        >,
+    {
+        let today = self.today;
+        let outlooks = self
+            .cache
+            .get_or_compute_many(&self.db, &tenants, &format!("{kind}|{today}"), compute)
+            .await?;
+        let from = today - chrono::Days::new(crate::cost::outlook::HISTORY_DAYS - 1);
+        self.audit(view, format!("{from}..{today}"), &tenants)
+            .await?;
+        Ok(outlooks)
+    }
+}
 
 impl Loader<OutlookOf> for SummaryLoader {
     type Value = crate::cost::outlook::Outlook;
@@ -285,22 +315,42 @@ impl Loader<OutlookOf> for SummaryLoader {
     ) -> Result<HashMap<OutlookOf, Self::Value>, Self::Error> {
         let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
         let (db, today) = (&self.db, self.today);
-        let shape = format!("outlook|{today}");
         let mut outlooks = self
-            .cache
-            .get_or_compute_many(db, &tenants, &shape, |missing| async move {
-                crate::cost::outlook::outlooks(db, &missing, today).await
-            })
-            .await?;
-        let from = today - chrono::Days::new(crate::cost::outlook::HISTORY_DAYS - 1);
-        self.audit("Tenant.outlook", format!("{from}..{today}"), &tenants)
+            .outlooks(
+                tenants.clone(),
+                "outlook",
+                "Tenant.outlook",
+                |missing| async move { crate::cost::outlook::outlooks(db, &missing, today).await },
+            )
             .await?;
         Ok(tenants
             .into_iter()
-            .filter_map(|t| {
-                let outlook = outlooks.remove(t.id())?;
-                Some((OutlookOf(t), outlook))
-            })
+            .filter_map(|t| Some((OutlookOf(t.clone()), outlooks.remove(t.id())?)))
+            .collect())
+    }
+}
+
+impl Loader<ExplainedOutlookOf> for SummaryLoader {
+    type Value = crate::cost::outlook::Outlook;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ExplainedOutlookOf],
+    ) -> Result<HashMap<ExplainedOutlookOf, Self::Value>, Self::Error> {
+        let tenants: Vec<TenantRef> = keys.iter().map(|k| k.0.clone()).collect();
+        let (db, today) = (&self.db, self.today);
+        let mut outlooks = self
+            .outlooks(
+                tenants.clone(),
+                "outlook-explained",
+                "Tenant.anomalies",
+                |missing| async move { crate::cost::outlook::explained(db, &missing, today).await },
+            )
+            .await?;
+        Ok(tenants
+            .into_iter()
+            .filter_map(|t| Some((ExplainedOutlookOf(t.clone()), outlooks.remove(t.id())?)))
             .collect())
     }
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::context::parts;
 use super::inventory::usd;
-use super::loaders::{OutlookOf, TenantSettingsOf};
+use super::loaders::{ExplainedOutlookOf, OutlookOf, TenantSettingsOf};
 use crate::analytics::anomaly::{self, Dimension};
 use crate::analytics::forecast::ForecastPoint;
 use crate::budget::{self, BudgetStatus};
@@ -234,27 +234,50 @@ pub async fn budget_of(
     )))
 }
 
-/// Anomalies of the last `days` days, newest first.
+/// Anomalies of the last `days` days with their causes, newest first.
 pub async fn anomalies_of(
     ctx: &Context<'_>,
     tenant: &TenantRef,
     days: i32,
 ) -> async_graphql::Result<Vec<CostAnomaly>> {
-    if !(1..=crate::cost::outlook::ANOMALY_DAYS as i32).contains(&days) {
-        return Err(AppError::bad_input(format!(
-            "days must be between 1 and {}, got {days}",
-            crate::cost::outlook::ANOMALY_DAYS
-        ))
-        .into());
-    }
-    let outlook = outlook(ctx, tenant).await?;
-    let since = outlook.today - Days::new(days as u64 - 1);
+    let since = since(days)?;
+    let (request, _) = parts(ctx)?;
+    let outlook = request
+        .summary
+        .load_one(ExplainedOutlookOf(tenant.clone()))
+        .await?
+        .ok_or_else(|| AppError::internal("no outlook for a tenant"))?;
+    let since = outlook.today - since;
     Ok(outlook
         .anomalies
         .iter()
         .filter(|a| a.date >= since)
         .map(anomaly_of)
         .collect())
+}
+
+/// How many anomalies the last `days` days had (the days are judged on daily totals, which the
+/// Summary reads for every tenant at once; their causes are not needed to count them).
+pub async fn anomaly_count(
+    ctx: &Context<'_>,
+    tenant: &TenantRef,
+    days: i32,
+) -> async_graphql::Result<usize> {
+    let since = since(days)?;
+    let outlook = outlook(ctx, tenant).await?;
+    let since = outlook.today - since;
+    Ok(outlook.anomalies.iter().filter(|a| a.date >= since).count())
+}
+
+/// `days` back as a span to subtract from today (the day itself counts).
+fn since(days: i32) -> Result<Days, AppError> {
+    if !(1..=crate::cost::outlook::ANOMALY_DAYS as i32).contains(&days) {
+        return Err(AppError::bad_input(format!(
+            "days must be between 1 and {}, got {days}",
+            crate::cost::outlook::ANOMALY_DAYS
+        )));
+    }
+    Ok(Days::new(days as u64 - 1))
 }
 
 #[derive(Default)]

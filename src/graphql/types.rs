@@ -272,9 +272,7 @@ impl Tenant {
         ctx: &Context<'_>,
         #[graphql(default = 30)] days: i32,
     ) -> async_graphql::Result<usize> {
-        Ok(super::outlook::anomalies_of(ctx, &self.reference, days)
-            .await?
-            .len())
+        super::outlook::anomaly_count(ctx, &self.reference, days).await
     }
 
     /// The monthly report as a PDF: `GET` it with the same Bearer token.

@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 
 use super::record::{CostRecord, RecordStream};
 use super::rollup::{
-    discard_scope, replace_scope, BillingScope, DailyKey, ResourceDay, ResourceKey, RollupRows,
-    Rollups, Sums, TagKey, SCOPE,
+    derive_by_dimension, discard_scope, replace_scope, BillingScope, DailyKey, ResourceDay,
+    ResourceKey, RollupRows, Rollups, Sums, TagKey, SCOPE,
 };
 use super::store::{encode_copy, Arg, Line, Txn};
 use super::{cur, focus, ImportError};
@@ -302,6 +302,7 @@ async fn load(
                 touched.extend(owners);
                 replace_scope(&mut txn, batch_id, &scope).await?;
             }
+            derive_by_dimension(&mut txn, &scope).await?;
             let mut args = scope.args();
             txn.exec(
                 &format!("DELETE FROM billing_scopes WHERE {SCOPE}"),

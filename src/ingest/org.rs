@@ -591,6 +591,33 @@ async fn move_cost(db: &impl ConnectionTrait, moved: &[String]) -> Result<(), Im
             )
             .await?;
         }
+        // The per-dimension rollup has no account on its total, service or region rows: derive
+        // the moved accounts' scopes again.
+        let scopes = db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                format!(
+                    "SELECT DISTINCT provider, billing_account_id, billing_period_start FROM cost_daily \
+                     WHERE account_id IN ({list})"
+                ),
+                chunk.iter().map(|id| id.clone().into()).collect::<Vec<sea_orm::Value>>(),
+            ))
+            .await?;
+        for row in scopes {
+            let scope: Vec<sea_orm::Value> = vec![
+                row.try_get::<String>("", "provider")?.into(),
+                row.try_get::<String>("", "billing_account_id")?.into(),
+                row.try_get::<chrono::NaiveDate>("", "billing_period_start")?
+                    .into(),
+            ];
+            execute(
+                db,
+                &format!("DELETE FROM cost_daily_by WHERE {}", super::rollup::SCOPE),
+                scope.clone(),
+            )
+            .await?;
+            execute(db, &super::rollup::by_dimension_sql(), scope).await?;
+        }
     }
     Ok(())
 }

@@ -81,6 +81,24 @@ async fn delete_scope(
     Ok(())
 }
 
+/// Derives the scope's `cost_daily_by` rows (the total and one row per service, account, region…
+/// of each day) from its `cost_daily` rows, replacing what was there: run when the scope's rows
+/// changed, in the same transaction.
+pub async fn derive_by_dimension(db: &mut Txn, scope: &BillingScope) -> Result<(), DbErr> {
+    db.exec(
+        &format!("DELETE FROM cost_daily_by WHERE {SCOPE}"),
+        scope.args(),
+    )
+    .await?;
+    db.exec(&by_dimension_sql(), scope.args()).await?;
+    Ok(())
+}
+
+/// The `INSERT … SELECT` deriving one scope's `cost_daily_by` rows (`$1…$3` as in [`SCOPE`]).
+pub fn by_dimension_sql() -> String {
+    migration::m20261129_000008_daily_by_dimension::derive_sql(SCOPE)
+}
+
 /// The dimensions every rollup row carries.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Owner {

@@ -10,9 +10,9 @@ use sea_orm::{
 };
 
 use entity::{
-    account, audit_event, billing_scope, budget_alert, cost_daily, cost_daily_tag, cost_line,
-    cost_resource_daily, cost_view_audit, data_version, import_batch, organizational_unit,
-    resource, resource_utilization, tenant, tenant_setting, workflow_request,
+    account, audit_event, billing_scope, budget_alert, cost_daily, cost_daily_by, cost_daily_tag,
+    cost_line, cost_resource_daily, cost_view_audit, data_version, import_batch,
+    organizational_unit, resource, resource_utilization, tenant, tenant_setting, workflow_request,
 };
 
 /// SQLite binds at most 32,766 parameters per statement (PostgreSQL 65,535); one row takes one
@@ -52,6 +52,7 @@ pub(super) fn tables() -> Vec<Table> {
         table::<cost_line::Entity>(),
         table::<cost_daily::Entity>(),
         table::<cost_daily_tag::Entity>(),
+        table::<cost_daily_by::Entity>(),
         table::<cost_view_audit::Entity>(),
         table::<audit_event::Entity>(),
         table::<data_version::Entity>(),

@@ -83,6 +83,8 @@ async fn cached_answers_are_audited_per_tenant_and_never_stale() {
         total(&beta_before) - total(&beta_after),
         total(&alpha_after)
     );
+    // The per-dimension rollup followed the restatement and the move.
+    app.assert_rollups_agree().await;
 }
 
 #[tokio::test]

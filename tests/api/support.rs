@@ -281,6 +281,34 @@ impl TestApp {
     }
 
     /// One number from SQL, e.g. a count.
+    /// Every dimension of the derived `cost_daily_by` rollup adds up to `cost_daily`, day by day
+    /// and tenant by tenant (the rows that differ either way are counted; none may).
+    pub async fn assert_rollups_agree(&self) {
+        for dimension in migration::m20261129_000008_daily_by_dimension::DIMENSIONS {
+            let key = if dimension == "*" { "''" } else { dimension };
+            let daily = format!(
+                "SELECT tenant_id, usage_date, COALESCE({key}, '') AS k, currency, \
+                 SUM(billed_cost) AS b, SUM(list_cost) AS l FROM cost_daily \
+                 GROUP BY tenant_id, usage_date, COALESCE({key}, ''), currency"
+            );
+            let derived = format!(
+                "SELECT tenant_id, usage_date, COALESCE(dimension_key, '') AS k, currency, \
+                 SUM(billed_cost) AS b, SUM(list_cost) AS l FROM cost_daily_by \
+                 WHERE dimension = '{dimension}' \
+                 GROUP BY tenant_id, usage_date, COALESCE(dimension_key, ''), currency"
+            );
+            for (a, b) in [(&daily, &derived), (&derived, &daily)] {
+                let differing = self
+                    .scalar(&format!("SELECT COUNT(*) FROM ({a} EXCEPT {b}) AS d"))
+                    .await;
+                assert_eq!(
+                    differing, 0,
+                    "cost_daily_by {dimension} disagrees with cost_daily"
+                );
+            }
+        }
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         let row = self
             .db

@@ -254,6 +254,7 @@ async fn sqlite_copies_table_by_table_and_the_api_answers_the_same_on_the_target
             "cost_lines",
             "cost_daily",
             "cost_daily_tags",
+            "cost_daily_by",
             "cost_views_audit",
             "audit_events",
             "data_versions",
@@ -362,6 +363,7 @@ async fn an_interrupted_transfer_resumes_without_duplicates() {
     for table in [
         "cost_daily",
         "cost_daily_tags",
+        "cost_daily_by",
         "cost_views_audit",
         "audit_events",
         "data_versions",
