@@ -372,6 +372,17 @@ pub struct DashboardSettings {
         default_value = "openid profile email"
     )]
     pub oidc_scope: String,
+    /// The `audience` the dashboard asks the identity provider for (some providers need one to
+    /// issue an access token for this API).
+    #[arg(long = "oidc-audience", env = "CONSOLEAI_OIDC_AUDIENCE")]
+    pub oidc_audience: Option<String>,
+    /// More origins the dashboard may call, comma-separated: the token endpoint when it is not on
+    /// the issuer's origin (Amazon Cognito's hosted domain, say).
+    #[arg(
+        long = "dashboard-connect-origins",
+        env = "CONSOLEAI_DASHBOARD_CONNECT_ORIGINS"
+    )]
+    pub connect_origins: Option<String>,
 }
 
 impl Default for DashboardSettings {
@@ -381,6 +392,8 @@ impl Default for DashboardSettings {
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_scope: "openid profile email".into(),
+            oidc_audience: None,
+            connect_origins: None,
         }
     }
 }

@@ -68,8 +68,17 @@ pub async fn run(mut settings: Settings, data_dir: &Path) -> Result<(), String> 
     )?;
     let admin = mint("admin@example.com", Role::Admin, &[])?;
 
+    build_dashboard_if_missing(&settings.dashboard.dashboard_dir).await;
     let app = Application::build(&settings, connection).await?;
     let address = app.address();
+    if settings
+        .dashboard
+        .dashboard_dir
+        .join("index.html")
+        .is_file()
+    {
+        println!("\nDashboard: http://{address}/   (sign in with a token below)");
+    }
     println!("\nGraphiQL: http://{address}/graphiql   (API: POST http://{address}/graphql)");
     println!("Paste one of these into GraphiQL's Headers tab:\n");
     println!(
@@ -88,6 +97,46 @@ pub async fn run(mut settings: Settings, data_dir: &Path) -> Result<(), String> 
     println!("Admin (all tenants):\n{{\"Authorization\": \"Bearer {admin}\"}}\n");
     println!("Try the dashboard documents in clients/dashboard/. Ctrl-C stops the server.");
     app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+/// Builds the dashboard (`npm ci`, `npm run build` in the folder above `dist`) when its files are
+/// missing and its sources are there, so the one demo command brings up the pages too. Without
+/// npm, or when the build fails, the API is served alone and `/` says how to build the pages.
+async fn build_dashboard_if_missing(dist: &Path) {
+    let Some(sources) = dist.parent().filter(|s| s.join("package.json").is_file()) else {
+        return;
+    };
+    if dist.join("index.html").is_file() {
+        return;
+    }
+    let mut steps = vec![vec!["run", "build"]];
+    if !sources.join("node_modules").is_dir() {
+        steps.insert(0, vec!["ci", "--no-audit", "--no-fund"]);
+    }
+    for args in steps {
+        println!(
+            "building the dashboard: npm {} (in {})",
+            args.join(" "),
+            sources.display()
+        );
+        let status = tokio::process::Command::new("npm")
+            .args(&args)
+            .current_dir(sources)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .await;
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                println!("the dashboard build failed ({s}); serving the API only");
+                return;
+            }
+            Err(e) => {
+                println!("cannot run npm ({e}); serving the API only — install Node.js 20+ for the dashboard");
+                return;
+            }
+        }
+    }
 }
 
 /// What importing a generated organisation did.

@@ -28,16 +28,29 @@ pub struct DashboardSite {
 impl DashboardSite {
     pub fn new(settings: &DashboardSettings) -> Result<DashboardSite, String> {
         let oidc = settings.oidc()?;
-        let issuer_origin = oidc.map(|(issuer, _)| origin(issuer)).unwrap_or_default();
+        // Where the page may connect: this origin (HTTP and its WebSocket), the identity
+        // provider's (discovery and the token exchange) and any configured extra.
+        let mut connect = vec!["'self'".to_string(), "ws:".into(), "wss:".into()];
+        connect.extend(oidc.map(|(issuer, _)| origin(issuer)));
+        for extra in settings.connect_origins.iter().flat_map(|o| o.split(',')) {
+            let extra = extra.trim();
+            if extra.is_empty() {
+                continue;
+            }
+            if !(extra.starts_with("https://") || extra.starts_with("http://"))
+                || extra.contains([' ', ';', '\'', '"'])
+            {
+                return Err(format!(
+                    "CONSOLEAI_DASHBOARD_CONNECT_ORIGINS: {extra:?} is not an http(s) origin"
+                ));
+            }
+            connect.push(origin(extra));
+        }
         let csp = format!(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
-             font-src 'self'; connect-src 'self' ws: wss:{issuer_origin}; frame-ancestors 'none'; \
+             font-src 'self'; connect-src {}; frame-ancestors 'none'; \
              base-uri 'self'; form-action 'self'; object-src 'none'",
-            issuer_origin = if issuer_origin.is_empty() {
-                String::new()
-            } else {
-                format!(" {issuer_origin}")
-            }
+            connect.join(" ")
         );
         let auth = match oidc {
             None => serde_json::json!({ "mode": "token" }),
@@ -46,6 +59,7 @@ impl DashboardSite {
                 "issuer": issuer,
                 "clientId": client_id,
                 "scope": settings.oidc_scope,
+                "audience": settings.oidc_audience,
             }),
         };
         Ok(DashboardSite {
@@ -235,6 +249,30 @@ mod tests {
         );
         assert_eq!(site.auth["mode"], "oidc");
         assert_eq!(site.auth["clientId"], "dashboard");
+
+        let cognito = DashboardSettings {
+            oidc_issuer: Some("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc".into()),
+            oidc_client_id: Some("dashboard".into()),
+            connect_origins: Some(
+                "https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token".into(),
+            ),
+            ..Default::default()
+        };
+        let csp = DashboardSite::new(&cognito)
+            .unwrap()
+            .csp
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            csp.contains("connect-src 'self' ws: wss: https://cognito-idp.eu-west-1.amazonaws.com https://acme.auth.eu-west-1.amazoncognito.com;"),
+            "{csp}"
+        );
+        let injected = DashboardSettings {
+            connect_origins: Some("https://x.example; script-src *".into()),
+            ..Default::default()
+        };
+        assert!(DashboardSite::new(&injected).is_err());
 
         let half = DashboardSettings {
             oidc_issuer: Some("https://login.example.com".into()),

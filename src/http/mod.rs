@@ -10,6 +10,7 @@ mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::handler::Handler;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
@@ -49,7 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::scrape))
         .route("/auth/config", get(dashboard::auth_config))
-        .fallback(dashboard::serve)
+        // The dashboard's files go out gzipped to browsers that take it.
+        .fallback(dashboard::serve.layer(tower_http::compression::CompressionLayer::new()))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(

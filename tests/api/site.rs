@@ -20,6 +20,11 @@ fn built_dashboard() -> PathBuf {
     )
     .unwrap();
     std::fs::write(
+        dir.join("assets/index-3f9a1c.css"),
+        "body { margin: 0 }\n".repeat(200),
+    )
+    .unwrap();
+    std::fs::write(
         dir.join("favicon.svg"),
         "<svg xmlns='http://www.w3.org/2000/svg'/>",
     )
@@ -75,6 +80,20 @@ async fn serves_the_built_dashboard_with_caching_and_policy_headers() {
         "text/javascript; charset=utf-8"
     );
     assert_eq!(script.text().await.unwrap(), "console.log('dashboard')");
+    // Bigger files go out gzipped to clients that take it.
+    let style = app
+        .client
+        .get(format!("{}/assets/index-3f9a1c.css", app.address))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(style.headers()["content-encoding"], "gzip");
+    assert_eq!(style.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(
+        style.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
 
     let icon = get("/favicon.svg").await.unwrap();
     assert_eq!(icon.headers()["content-type"], "image/svg+xml");
@@ -129,6 +148,7 @@ async fn an_identity_provider_is_announced_and_allowed_by_the_policy() {
     assert_eq!(config["issuer"], "https://login.example.com/realms/acme");
     assert_eq!(config["clientId"], "consoleai-dashboard");
     assert_eq!(config["scope"], "openid profile email");
+    assert_eq!(config["audience"], serde_json::Value::Null);
 }
 
 #[tokio::test]
