@@ -5,7 +5,9 @@ cold (off) and warm, side by side with the database floor (pgbench running the s
 tenant page needs, on the same data, in the same run).
 
 Usage: python3 bench/dashboard.py [--tenants 100] [--accounts-per-tenant 10]
-                                  [--resources-per-account 50] [--seconds 10]
+                                  [--resources-per-account 50] [--seconds 10] [--keep] [--reuse]
+  --keep   leave the benchmark database in place at the end
+  --reuse  use the database a previous --keep run left (skips generating and importing)
 Needs: a release build (`cargo build --release`), PostgreSQL on 127.0.0.1:5432 (trust auth), psql,
 pgbench. The load driver is this script (one thread and one keep-alive connection per concurrent
 client), on the same machine: compare the ratios of one run, not absolute figures across runs.
@@ -70,6 +72,17 @@ def rss_mib(pid):
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def scrape():
+    """The server's /metrics as {series: value}."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{PORT}/metrics", timeout=5).read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            out[name] = float(value)
+    return out
+
+
 def drive(body, auth, concurrency, seconds):
     """Each client posts `body` in a loop on its own connection; returns latencies (ms) and rate."""
     latencies, errors, stop = [], [], time.perf_counter() + seconds
@@ -104,12 +117,15 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))]
 
 
+# The database floor: the statements a tenant page needs, run by pgbench on the same data — a
+# month's breakdown by service and the 90 daily points from the per-dimension daily rollup the
+# server reads (cost_daily_by), and the 50 costliest resources of the last 30 days.
 FLOOR_SQL = """\\set t random(1, {tenants})
-SELECT service_name, currency, SUM(billed_cost) FROM cost_daily
- WHERE tenant_id = (SELECT id FROM tenants ORDER BY id OFFSET :t - 1 LIMIT 1)
-   AND usage_date >= date_trunc('month', current_date) GROUP BY service_name, currency;
-SELECT usage_date, SUM(billed_cost) FROM cost_daily
- WHERE tenant_id = (SELECT id FROM tenants ORDER BY id OFFSET :t - 1 LIMIT 1)
+SELECT dimension_key, currency, SUM(billed_cost) FROM cost_daily_by
+ WHERE tenant_id = (SELECT id FROM tenants ORDER BY id OFFSET :t - 1 LIMIT 1) AND dimension = 'service_name'
+   AND usage_date >= date_trunc('month', current_date) GROUP BY dimension_key, currency;
+SELECT usage_date, SUM(billed_cost) FROM cost_daily_by
+ WHERE tenant_id = (SELECT id FROM tenants ORDER BY id OFFSET :t - 1 LIMIT 1) AND dimension = '*'
    AND usage_date >= current_date - 90 GROUP BY usage_date ORDER BY usage_date;
 SELECT resource_id, SUM(billed_cost) AS c FROM cost_resource_daily
  WHERE tenant_id = (SELECT id FROM tenants ORDER BY id OFFSET :t - 1 LIMIT 1)
@@ -133,11 +149,40 @@ def main():
     parser.add_argument("--accounts-per-tenant", type=int, default=10)
     parser.add_argument("--resources-per-account", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
     work = tempfile.mkdtemp(prefix="consoleai-dash-")
     started = time.perf_counter()
+    exists = run(["psql", f"{SERVER}/postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"]).strip()
+    if args.reuse and exists:
+        setup_reused(work)
+    else:
+        setup(args, work)
+    print(f"setup took {time.perf_counter() - started:.0f}s")
+    run_pages(args, work)
+    shutil.rmtree(work)
+    if not args.keep:
+        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"DROP DATABASE {DB}"], capture_output=True)
+
+
+def setup_reused(work):
+    """The kept database: migrate it (a newer build may add tables) and write its org back out."""
+    env = dict(os.environ, CONSOLEAI_DATABASE_URL=f"{SERVER}/{DB}", CONSOLEAI_LOG_FORMAT="text")
+    run([BIN, "migrate"], env)
+    ids = run(["psql", f"{SERVER}/{DB}", "-Atc", "SELECT id FROM tenants ORDER BY id"]).split()
+    json.dump({"OrganizationalUnits": [{"Id": i, "Tags": [{"Key": "consoleai:tenant"}]} for i in ids]},
+              open(os.path.join(work, "org.json"), "w"))
+    counts = run(["psql", f"{SERVER}/{DB}", "-Atc",
+                  "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM resources), "
+                  "(SELECT count(*) FROM cost_lines)"]).strip().split("|")
+    print(f"scale (reused): {len(ids)} tenants, {counts[0]} accounts, {counts[1]} EC2/RDS resources, "
+          f"{counts[2]} cost lines")
+
+
+def setup(args, work):
     run([BIN, "generate", "--out", work, "--tenants", str(args.tenants), "--accounts-per-tenant",
          str(args.accounts_per_tenant), "--unallocated-accounts", "10", "--months", "3",
          "--resources-per-account", str(args.resources_per_account)])
@@ -155,8 +200,9 @@ def main():
     resources = run(["psql", f"{SERVER}/{DB}", "-Atc", "SELECT count(*) FROM resources"]).strip()
     print(f"scale: {args.tenants} tenants, {args.tenants * args.accounts_per_tenant + 10} accounts, "
           f"{resources} EC2/RDS resources; {lines}")
-    print(f"setup took {time.perf_counter() - started:.0f}s")
 
+
+def run_pages(args, work):
     org = json.load(open(os.path.join(work, "org.json")))
     tenants = sorted(o["Id"] for o in org["OrganizationalUnits"]
                      if any(t.get("Key") == "consoleai:tenant" for t in o.get("Tags", [])))
@@ -169,19 +215,25 @@ def main():
         "Summary (all tenants)": (json.dumps({"query": document("Summary.graphql")}), token("admin")),
     }
     print()
-    print(f"{'page':<24} {'cache':<5} {'conc':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'RSS MiB':>8} errors")
+    print(f"{'page':<24} {'cache':<5} {'conc':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} "
+          f"{'SQL/req':>8} {'RSS MiB':>8} errors")
     for cache_ttl, label in [(0, "cold"), (3600, "warm")]:
         server = serve(cache_ttl)
         try:
             for name, (body, auth) in pages.items():
                 drive(body, auth, 1, 1)  # warm-up (fills the cache when on)
                 for concurrency in (1, 8, 32):
+                    before = scrape()
                     latencies, rate, errors = drive(body, auth, concurrency, args.seconds)
+                    after = scrape()
                     rss, _ = rss_mib(server.pid)
+                    key = "consoleai_sql_statements_per_request"
+                    served = after[f"{key}_count"] - before[f"{key}_count"]
+                    per_request = (after[f"{key}_sum"] - before[f"{key}_sum"]) / max(served, 1)
                     failed = f"{len(errors)} ({errors[0]})" if errors else "0"
                     print(f"{name:<24} {label:<5} {concurrency:>4} {pct(latencies, 50):>8.1f} "
-                          f"{pct(latencies, 95):>8.1f} {pct(latencies, 99):>8.1f} {rate:>8.1f} {rss:>8.0f} {failed}",
-                          flush=True)
+                          f"{pct(latencies, 95):>8.1f} {pct(latencies, 99):>8.1f} {rate:>8.1f} "
+                          f"{per_request:>8.1f} {rss:>8.0f} {failed}", flush=True)
             _, peak = rss_mib(server.pid)
             print(f"{'':<24} {label:<5} server peak RSS {peak:.0f} MiB")
         finally:
@@ -192,8 +244,6 @@ def main():
     for clients in (1, 8):
         tps, latency = pgbench(len(tenants), clients, args.seconds, work)
         print(f"  {clients} client(s): {tps:,.0f} pages/s, {latency:.2f} ms average")
-    shutil.rmtree(work)
-    subprocess.run(["psql", f"{SERVER}/postgres", "-qc", f"DROP DATABASE {DB}"], capture_output=True)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,36 @@ pub struct CostView<'a> {
     pub period: String,
 }
 
+/// The reads of cost one GraphQL request made, written together when it has been answered (see
+/// `graphql::audit_trail`): one insert per request instead of one per field.
+#[derive(Default, Debug)]
+pub struct CostViewBuffer(std::sync::Mutex<Vec<(Option<String>, String, String)>>);
+
+impl CostViewBuffer {
+    /// Notes that `tenant_id`'s cost (`None`: unallocated) was read through `view` for `period`.
+    pub fn push(&self, tenant_id: Option<&str>, view: &str, period: String) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((
+            tenant_id.map(str::to_string),
+            view.to_string(),
+            period,
+        ));
+    }
+
+    /// Writes what was noted so far, in one statement.
+    pub async fn flush(&self, db: &impl ConnectionTrait, viewer: &Viewer) -> Result<(), DbErr> {
+        let noted = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        let views: Vec<CostView> = noted
+            .iter()
+            .map(|(tenant_id, view, period)| CostView {
+                tenant_id: tenant_id.as_deref(),
+                view,
+                period: period.clone(),
+            })
+            .collect();
+        record_cost_views(db, viewer, &views).await
+    }
+}
+
 /// Records reads of cost in one statement, however many tenants they cover, so that auditing a
 /// Summary of 100 tenants costs one insert, not 100.
 pub async fn record_cost_views(

@@ -232,13 +232,29 @@ impl CostCache {
         if !self.enabled() {
             return compute().await;
         }
-        let owner = owner_key(owner);
-        let version = versions(db, &[owner])
-            .await?
-            .get(owner)
-            .copied()
-            .unwrap_or(0);
-        let key = CostCache::key(owner, version, &shape);
+        let key = owner_key(owner);
+        let version = versions(db, &[key]).await?.get(key).copied().unwrap_or(0);
+        self.get_or_compute_at(version, owner, shape, compute).await
+    }
+
+    /// The same, for an owner whose data version the caller has read already (a request reads
+    /// each owner's version once, however many of its fields are cached).
+    pub async fn get_or_compute_at<T, F, Fut>(
+        &self,
+        version: i64,
+        owner: &CostOwner,
+        shape: String,
+        compute: F,
+    ) -> crate::error::AppResult<T>
+    where
+        T: Cacheable,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = crate::error::AppResult<T>>,
+    {
+        if !self.enabled() {
+            return compute().await;
+        }
+        let key = CostCache::key(owner_key(owner), version, &shape);
         if let Some(hit) = self.get(&key).await.and_then(T::unwrap) {
             return Ok(hit);
         }

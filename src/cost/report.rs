@@ -132,14 +132,19 @@ pub async fn cost_report(
 ) -> AppResult<CostReport> {
     let grouping = Grouping::new(group_by, tag_key.clone())?;
     let (current, previous) = period_and_previous(month, today);
-    let totals = query::grouped(db, owner, current, &Grouping::None, metric).await?;
-    let previous_totals = query::grouped(db, owner, previous, &Grouping::None, metric).await?;
-    let breakdown = if grouping == Grouping::None {
-        Vec::new()
+    let (totals, previous_totals, breakdown) = if grouping == Grouping::None {
+        let totals = query::grouped(db, owner, current, &grouping, metric).await?;
+        let previous_totals = query::grouped(db, owner, previous, &grouping, metric).await?;
+        (totals, previous_totals, Vec::new())
     } else {
         let now = query::grouped(db, owner, current, &grouping, metric).await?;
         let before = query::grouped(db, owner, previous, &grouping, metric).await?;
-        breakdown(&now, &before, &totals)
+        // Every cost row has one value of a column (null included), and a tag breakdown carries
+        // the untagged rest as a null key: the groups add up to the totals, which need no
+        // statements of their own.
+        let (totals, previous_totals) = (add_up(&now), add_up(&before));
+        let breakdown = breakdown(&now, &before, &totals);
+        (totals, previous_totals, breakdown)
     };
     Ok(CostReport {
         period: month.to_string(),
@@ -159,6 +164,22 @@ pub async fn cost_report(
         previous_totals: money(&previous_totals),
         breakdown,
     })
+}
+
+/// The per-currency totals of `groups`, by currency.
+fn add_up(groups: &[Sum]) -> Vec<Sum> {
+    let mut totals: std::collections::BTreeMap<&str, i128> = Default::default();
+    for group in groups {
+        *totals.entry(&group.currency).or_default() += group.picos;
+    }
+    totals
+        .into_iter()
+        .map(|(currency, picos)| Sum {
+            key: None,
+            currency: currency.to_string(),
+            picos,
+        })
+        .collect()
 }
 
 /// What a trend asks for.

@@ -11,6 +11,7 @@ use super::loaders::SummaryLoader;
 use crate::audit::Viewer;
 use crate::auth::Principal;
 use crate::cost::cache::CostCache;
+use crate::error::AppError;
 use crate::rightsizing::Thresholds;
 use crate::tenancy::TenantScope;
 use crate::workflow::EventBus;
@@ -42,6 +43,10 @@ pub struct RequestContext {
     pub today: NaiveDate,
     pub summary: DataLoader<SummaryLoader>,
     pub cache: Arc<CostCache>,
+    /// The cost reads to record once the request is answered.
+    pub audit: Arc<crate::audit::CostViewBuffer>,
+    /// Data versions read so far: one read per owner and request, however many fields ask.
+    pub versions: VersionMemo,
     pub thresholds: Arc<Thresholds>,
     pub services: Services,
 }
@@ -60,9 +65,12 @@ impl RequestContext {
             operation_name,
             request_id,
         };
-        let loader = SummaryLoader::new(services, viewer.clone(), today);
+        let audit = Arc::new(crate::audit::CostViewBuffer::default());
+        let loader = SummaryLoader::new(services, today, audit.clone());
         let summary = DataLoader::new(loader, crate::tenancy::row_security::spawn);
         RequestContext {
+            audit,
+            versions: VersionMemo::default(),
             cache: services.cache.clone(),
             thresholds: services.thresholds.clone(),
             services: services.clone(),
@@ -72,6 +80,15 @@ impl RequestContext {
             today,
             summary,
         }
+    }
+
+    /// `owner`'s data version, read once per request (0 when the cache is off: nothing is
+    /// looked up by it then).
+    pub async fn version_of(&self, owner: &crate::tenancy::CostOwner) -> Result<i64, AppError> {
+        if !self.cache.enabled() {
+            return Ok(0);
+        }
+        Ok(self.versions.of(&self.services.db, owner).await?)
     }
 
     /// What the workflow needs to open and decide requests for this caller.
@@ -84,6 +101,36 @@ impl RequestContext {
             default_threshold: self.services.approval_threshold,
             events: &self.services.events,
         }
+    }
+}
+
+/// Each owner's data version, read once per request: the first field that needs it reads it, the
+/// others (resolving at the same time) wait for that read.
+#[derive(Default)]
+pub struct VersionMemo(
+    std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::OnceCell<i64>>>>,
+);
+
+impl VersionMemo {
+    pub async fn of(
+        &self,
+        db: &DatabaseConnection,
+        owner: &crate::tenancy::CostOwner,
+    ) -> Result<i64, sea_orm::DbErr> {
+        let key = crate::cost::cache::owner_key(owner).to_string();
+        let cell = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| async {
+            let versions = crate::cost::cache::versions(db, &[key.as_str()]).await?;
+            Ok(versions.get(&key).copied().unwrap_or(0))
+        })
+        .await
+        .copied()
     }
 }
 

@@ -8,7 +8,7 @@ use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
-use crate::audit::{self, CostView, Viewer};
+use crate::audit;
 use crate::cost::cache::CostCache;
 use crate::cost::report::{self, CostSeries, CostSnapshot};
 use crate::cost::CostMetric;
@@ -20,18 +20,23 @@ pub struct SummaryLoader {
     cache: Arc<CostCache>,
     thresholds: Arc<crate::rightsizing::Thresholds>,
     approval_threshold: rust_decimal::Decimal,
-    viewer: Viewer,
     today: NaiveDate,
+    /// The request's cost reads, recorded when it is answered.
+    audit: Arc<audit::CostViewBuffer>,
 }
 
 impl SummaryLoader {
-    pub fn new(services: &super::context::Services, viewer: Viewer, today: NaiveDate) -> Self {
+    pub fn new(
+        services: &super::context::Services,
+        today: NaiveDate,
+        audit: Arc<audit::CostViewBuffer>,
+    ) -> Self {
         SummaryLoader {
+            audit,
             db: services.db.clone(),
             cache: services.cache.clone(),
             thresholds: services.thresholds.clone(),
             approval_threshold: services.approval_threshold,
-            viewer,
             today,
         }
     }
@@ -43,15 +48,9 @@ impl SummaryLoader {
         period: String,
         tenants: &[TenantRef],
     ) -> Result<(), AppError> {
-        let views: Vec<CostView> = tenants
-            .iter()
-            .map(|t| CostView {
-                tenant_id: Some(t.id()),
-                view,
-                period: period.clone(),
-            })
-            .collect();
-        audit::record_cost_views(&self.db, &self.viewer, &views).await?;
+        for tenant in tenants {
+            self.audit.push(Some(tenant.id()), view, period.clone());
+        }
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! The GraphQL API: schema, resolvers (thin: they check the caller and call the domain), loaders.
 pub mod audit;
+mod audit_trail;
 pub mod context;
 pub mod ids;
 pub mod imports;
@@ -47,7 +48,7 @@ pub fn build_schema(settings: &GraphqlSettings, services: Option<Services>) -> A
         builder = builder.extension(limits::CostLimit(limiter));
     }
     if let Some(services) = services {
-        builder = builder.data(services);
+        builder = builder.data(services).extension(audit_trail::AuditTrail);
     }
     builder.finish()
 }

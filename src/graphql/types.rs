@@ -9,7 +9,6 @@ use super::loaders::{
     MonthToDate, MonthlyTrend, PendingRequests, SavingsAvailable, TenantSettingsOf,
 };
 use super::pagination::{page_args, page_connection, KeyConnection};
-use crate::audit::{self, CostView};
 use crate::auth::Role;
 use crate::cost::period::Month;
 use crate::cost::report::{
@@ -91,18 +90,8 @@ pub async fn audited<T>(
     period: String,
     value: T,
 ) -> async_graphql::Result<T> {
-    let (request, db) = parts(ctx)?;
-    audit::record_cost_views(
-        db,
-        &request.viewer,
-        &[CostView {
-            tenant_id: owner.tenant_id(),
-            view,
-            period,
-        }],
-    )
-    .await
-    .map_err(AppError::from)?;
+    let (request, _) = parts(ctx)?;
+    request.audit.push(owner.tenant_id(), view, period);
     Ok(value)
 }
 
@@ -122,9 +111,10 @@ pub async fn cost_of(
         "report|{month}|{}|{group_by:?}|{tag_key:?}|{metric:?}",
         request.today
     );
+    let version = request.version_of(&owner).await?;
     let report = request
         .cache
-        .get_or_compute(db, &owner, shape, || {
+        .get_or_compute_at(version, &owner, shape, || {
             report::cost_report(db, &owner, month, request.today, group_by, tag_key, metric)
         })
         .await?;
@@ -160,7 +150,9 @@ pub async fn trend_of(
     let shape = format!("trend|{query:?}");
     let trend = request
         .cache
-        .get_or_compute(db, &owner, shape, || report::cost_trend(db, &owner, query))
+        .get_or_compute_at(request.version_of(&owner).await?, &owner, shape, || {
+            report::cost_trend(db, &owner, query)
+        })
         .await?;
     let period = format!("{}..{}", trend.from, trend.to);
     audited(ctx, &owner, view, period, trend).await

@@ -1,6 +1,7 @@
 //! Cached answers: served again without re-aggregating, still audited, keyed per tenant, and
 //! dropped the moment an import or an organisation change touches them.
 use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::focus::sample_org;
@@ -126,4 +127,28 @@ async fn summary_run(app: &TestApp, summary: &str) -> (serde_json::Value, usize)
     let before = app.statement_count();
     let answer = app.graphql(Some(&app.admin()), summary, json!({})).await;
     (answer.data().clone(), app.statement_count() - before)
+}
+
+#[tokio::test]
+async fn cost_is_never_served_unrecorded() {
+    let app = spawn_app().await;
+    let scratch = Scratch::new();
+    app.import_org(&[sample_org(&scratch)], &[]).await;
+    app.import_focus(&[shared("focus/focus_sample.csv")]).await;
+    // Warm the cache, then make the audit log unwritable: a cached answer must not go out either.
+    let (warm, _) = cost(&app, "ou-t001-aaaaaaaa").await;
+    assert!(total(&warm) > Decimal::ZERO);
+    app.db
+        .execute_unprepared("ALTER TABLE cost_views_audit RENAME TO cost_views_audit_away")
+        .await
+        .unwrap();
+    let answer = app
+        .graphql(Some(&app.admin()), COST, json!({"id": "ou-t001-aaaaaaaa"}))
+        .await;
+    assert_eq!(answer.error_code(), Some("INTERNAL"), "{}", answer.body);
+    assert!(answer.body["data"].is_null(), "{}", answer.body);
+    app.db
+        .execute_unprepared("ALTER TABLE cost_views_audit_away RENAME TO cost_views_audit")
+        .await
+        .unwrap();
 }

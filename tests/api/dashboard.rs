@@ -75,6 +75,24 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
         t["cost"]
     );
     assert!(!t["byAccount"]["breakdown"].as_array().unwrap().is_empty());
+    // The forecast band: one point per day from tomorrow, lower ≤ mean ≤ upper.
+    let forecast = t["forecast"]["points"].as_array().unwrap();
+    assert!(forecast.len() >= 28, "{}", t["forecast"]);
+    assert_eq!(
+        forecast[0]["date"],
+        (today + chrono::Days::new(1)).to_string()
+    );
+    let amount = |v: &serde_json::Value| {
+        v["amount"]
+            .as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
+    assert!(forecast
+        .iter()
+        .all(|p| amount(&p["lower"]) <= amount(&p["mean"])
+            && amount(&p["mean"]) <= amount(&p["upper"])));
     assert_eq!(
         t["costTrend"]["series"][0]["points"]
             .as_array()
@@ -218,7 +236,7 @@ async fn the_dashboard_documents_run_on_a_demo_organisation() {
     let audited = app
         .scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'TenantFinops'")
         .await;
-    assert_eq!(audited, 6);
+    assert_eq!(audited, 7, "4 reports, 2 trends and the outlook");
     let audited = app
         .scalar("SELECT COUNT(*) FROM cost_views_audit WHERE operation_name = 'Inventory'")
         .await;

@@ -1,39 +1,48 @@
-//! The Summary request: N tenants cost a fixed number of SQL statements, whatever N is.
+//! The dashboard's requests cost a fixed number of SQL statements, whatever the number of tenants,
+//! accounts and resources (the Summary over N tenants included).
 use serde_json::json;
 
 use crate::support::*;
 
-fn summary_document() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/clients/dashboard/Summary.graphql"
-    ))
-    .unwrap()
+/// An organisation's size.
+struct Org {
+    tenants: usize,
+    accounts_per_tenant: usize,
+    resources_per_account: usize,
 }
 
-/// Statements the Summary request ran, for an organisation of `tenants` tenants.
-async fn summary_statements(tenants: usize) -> (usize, usize, i64) {
+/// What the dashboard's requests cost in SQL statements on an organisation of `org`'s size.
+struct Costs {
+    tenants_seen: usize,
+    /// Statements per page: Summary, TenantFinops, Inventory, PendingApprovals.
+    statements: [usize; 4],
+    audited_summary: i64,
+}
+
+async fn page_statements(org: Org) -> Costs {
     let app = spawn_app().await;
     let scratch = Scratch::new();
     let options = consoleai::generate::GenerateOptions {
-        tenants,
-        accounts_per_tenant: 1,
+        tenants: org.tenants,
+        accounts_per_tenant: org.accounts_per_tenant,
         unallocated_accounts: 1,
         months: 2,
         end_date: chrono::Utc::now().date_naive(),
-        resources_per_account: 2,
+        resources_per_account: org.resources_per_account,
         seed: 7,
         hourly: false,
     };
     let files = consoleai::generate::generate(&options, &scratch.0).unwrap();
-    app.import_org(std::slice::from_ref(&files.org), &[]).await;
-    app.import_focus(&files.focus).await;
+    consoleai::demo::import_generated(&app.db, &files, "test")
+        .await
+        .unwrap();
 
+    let admin = app.admin();
     let before = app.statement_count();
     let answer = app
-        .graphql(Some(&app.admin()), &summary_document(), json!({}))
+        .graphql(Some(&admin), &document("Summary.graphql"), json!({}))
         .await;
-    let statements = app.statement_count() - before;
+    let summary = app.statement_count() - before;
     let edges = answer.data()["tenants"]["edges"].as_array().unwrap();
     for edge in edges {
         let node = &edge["node"];
@@ -46,25 +55,72 @@ async fn summary_statements(tenants: usize) -> (usize, usize, i64) {
             3
         );
     }
-    let audited = app.scalar("SELECT COUNT(*) FROM cost_views_audit").await;
-    (edges.len(), statements, audited)
+    let audited_summary = app.scalar("SELECT COUNT(*) FROM cost_views_audit").await;
+
+    let tenant = edges[0]["node"]["id"].as_str().unwrap().to_string();
+    let mut statements = [summary, 0, 0, 0];
+    for (slot, name) in ["TenantFinops", "Inventory", "PendingApprovals"]
+        .iter()
+        .enumerate()
+    {
+        let before = app.statement_count();
+        let answer = app
+            .graphql_operation(
+                Some(&admin),
+                &document(&format!("{name}.graphql")),
+                Some(name),
+                json!({"tenant": tenant}),
+            )
+            .await;
+        assert!(!answer.data()["tenant"].is_null(), "{name}");
+        statements[slot + 1] = app.statement_count() - before;
+    }
+    Costs {
+        tenants_seen: edges.len(),
+        statements,
+        audited_summary,
+    }
+}
+
+fn document(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/clients/dashboard/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 #[tokio::test]
-async fn the_summary_runs_the_same_statements_for_2_and_for_20_tenants() {
-    let (two, small, audited_small) = summary_statements(2).await;
-    let (twenty, large, audited_large) = summary_statements(20).await;
-    assert_eq!((two, twenty), (2, 20));
-    assert_eq!(
-        small, large,
-        "statements for 2 tenants: {small}, for 20: {large}"
+async fn the_dashboard_runs_the_same_statements_whatever_the_organisation_size() {
+    let small = page_statements(Org {
+        tenants: 2,
+        accounts_per_tenant: 1,
+        resources_per_account: 2,
+    })
+    .await;
+    let large = page_statements(Org {
+        tenants: 20,
+        accounts_per_tenant: 3,
+        resources_per_account: 12,
+    })
+    .await;
+    assert_eq!((small.tenants_seen, large.tenants_seen), (2, 20));
+    println!(
+        "statements per page (Summary, TenantFinops, Inventory, PendingApprovals): {:?}",
+        large.statements
     );
-    // Tenants page and count; then per cost loader (month to date, trend, savings, outlook) a
-    // version read, its queries and an audit insert; one query each for the settings (budget)
-    // and the open requests.
-    assert!(small <= 22, "{small} statements");
+    assert_eq!(
+        small.statements, large.statements,
+        "statements per page (Summary, TenantFinops, Inventory, PendingApprovals): \
+         small organisation {:?}, large {:?}",
+        small.statements, large.statements
+    );
+    // Summary: the tenants page and count; then per cost loader (month to date, trend, savings,
+    // outlook) a version read, its queries and an audit insert; one query each for the settings
+    // (budget) and the open requests.
+    assert!(small.statements[0] <= 22, "{:?}", small.statements);
     // Every tenant's cost read is on record: month-to-date, trend, savings and outlook, per
     // tenant.
-    assert_eq!(audited_small, 4 * 2);
-    assert_eq!(audited_large, 4 * 20);
+    assert_eq!(small.audited_summary, 4 * 2);
+    assert_eq!(large.audited_summary, 4 * 20);
 }
