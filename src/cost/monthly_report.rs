@@ -85,7 +85,7 @@ pub async fn gather(
         &owner,
         TrendQuery {
             months: 3,
-            to: month.end().min(today),
+            to: month.last_day().min(today),
             granularity: Granularity::Daily,
             group_by: None,
             tag_key: None,
@@ -152,7 +152,8 @@ async fn decisions(
         .and_hms_opt(0, 0, 0)
         .expect("midnight")
         .and_utc();
-    let end = (month.end() + chrono::Days::new(1))
+    let end = month
+        .end()
         .and_hms_opt(0, 0, 0)
         .expect("midnight")
         .and_utc();

@@ -60,7 +60,11 @@ impl Outlook {
     /// The whole current month: what was spent so far plus the forecast of the rest.
     pub fn month_end(&self, level: u8) -> ForecastPoint {
         let month = Month::containing(self.today);
-        let rest = rest(self.daily(level), self.today + Days::new(1), month.end());
+        let rest = rest(
+            self.daily(level),
+            self.today + Days::new(1),
+            month.last_day(),
+        );
         ForecastPoint {
             date: month.first_day(),
             mean: self.actual_month_to_date + rest.mean,
@@ -71,8 +75,8 @@ impl Outlook {
 
     /// The next calendar month.
     pub fn next_month(&self, level: u8) -> ForecastPoint {
-        let next = Month::containing(Month::containing(self.today).end() + Days::new(1));
-        let mut point = rest(self.daily(level), next.first_day(), next.end());
+        let next = Month::containing(Month::containing(self.today).end());
+        let mut point = rest(self.daily(level), next.first_day(), next.last_day());
         point.date = next.first_day();
         point
     }
@@ -161,7 +165,7 @@ type Charge = query::CellSum;
 fn outlook(today: NaiveDate, cells: impl Iterator<Item = Charge>, with_causes: bool) -> Outlook {
     let first = history(today).start;
     let month_start = Month::containing(today).first_day();
-    let next_month_end = Month::containing(Month::containing(today).end() + Days::new(1)).end();
+    let next_month_end = Month::containing(Month::containing(today).end()).last_day();
     let mut daily: BTreeMap<NaiveDate, Decimal> = first
         .iter_days()
         .take_while(|d| *d <= today)

@@ -33,6 +33,13 @@ impl Month {
         self.first + Months::new(1)
     }
 
+    /// The month's last day (inclusive end).
+    pub fn last_day(&self) -> NaiveDate {
+        self.end()
+            .pred_opt()
+            .expect("a month has a day before the next one")
+    }
+
     pub fn previous(&self) -> Month {
         Month {
             first: self.first - Months::new(1),
@@ -112,6 +119,14 @@ mod tests {
         );
         assert!(Month::parse("2024-13").is_err());
         assert!(Month::parse("september").is_err());
+    }
+
+    #[test]
+    fn a_month_ends_on_its_last_day() {
+        let feb = Month::parse("2028-02").unwrap();
+        assert_eq!(feb.last_day(), d("2028-02-29"));
+        assert_eq!(feb.end(), d("2028-03-01"));
+        assert_eq!(Month::parse("2026-12").unwrap().last_day(), d("2026-12-31"));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub struct RequestContext {
     pub viewer: Viewer,
     /// "Today" in UTC, fixed for the whole request so every field agrees on it.
     pub today: NaiveDate,
-    pub summary: DataLoader<SummaryLoader>,
+    pub summary: DataLoader<SummaryLoader, async_graphql::dataloader::HashMapCache>,
     pub cache: Arc<CostCache>,
     /// The cost reads to record once the request is answered.
     pub audit: Arc<crate::audit::CostViewBuffer>,
@@ -67,7 +67,14 @@ impl RequestContext {
         };
         let audit = Arc::new(crate::audit::CostViewBuffer::default());
         let loader = SummaryLoader::new(services, today, audit.clone());
-        let summary = DataLoader::new(loader, crate::tenancy::row_security::spawn);
+        // Cached per request: a field loaded twice in one request (the outlook, for the budget
+        // status and the anomaly count) is computed once. Mutations clear it after their
+        // change (`loaders::forget`).
+        let summary = DataLoader::with_cache(
+            loader,
+            crate::tenancy::row_security::spawn,
+            async_graphql::dataloader::HashMapCache::default(),
+        );
         RequestContext {
             audit,
             versions: VersionMemo::default(),

@@ -353,3 +353,21 @@ impl Loader<ExplainedOutlookOf> for SummaryLoader {
             .collect())
     }
 }
+
+/// Forgets every value the request's loaders hold: a mutation calls it after its change, so its own
+/// answer and the fields after it read what it changed.
+pub fn forget(
+    loader: &async_graphql::dataloader::DataLoader<
+        SummaryLoader,
+        async_graphql::dataloader::HashMapCache,
+    >,
+) {
+    loader.clear::<MonthToDate>();
+    loader.clear::<MonthlyTrend>();
+    loader.clear::<SavingsAvailable>();
+    loader.clear::<TenantViews>();
+    loader.clear::<PendingRequests>();
+    loader.clear::<TenantSettingsOf>();
+    loader.clear::<OutlookOf>();
+    loader.clear::<ExplainedOutlookOf>();
+}

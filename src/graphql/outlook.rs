@@ -81,8 +81,8 @@ pub fn forecast_of(
     let month_end = outlook.month_end(level);
     let next_month = outlook.next_month(level);
     let last = match horizon {
-        ForecastHorizon::RestOfMonth => Month::containing(outlook.today).end(),
-        ForecastHorizon::ThroughNextMonth => Month::containing(next_month.date).end(),
+        ForecastHorizon::RestOfMonth => Month::containing(outlook.today).last_day(),
+        ForecastHorizon::ThroughNextMonth => Month::containing(next_month.date).last_day(),
     };
     let points = match granularity {
         ForecastGranularity::Daily => daily
@@ -304,6 +304,7 @@ impl BudgetMutation {
             request.services.approval_threshold,
         )
         .await?;
+        super::loaders::forget(&request.summary);
         if let Some(webhook) = request.services.webhook.clone() {
             // Announced in the background: the caller does not wait for the receiver.
             let (db, today) = (db.clone(), request.today);

@@ -315,6 +315,7 @@ async fn decide(
         comment,
     )
     .await?;
+    super::loaders::forget(&request.summary);
     Ok(WorkflowRequestPayload {
         request: WorkflowRequest(Box::new(model)),
         replayed: false,
@@ -349,6 +350,7 @@ impl WorkflowMutation {
         };
         let (model, replayed) =
             workflow::create(&request.workflow_env(), &request.principal, new).await?;
+        super::loaders::forget(&request.summary);
         Ok(WorkflowRequestPayload {
             request: WorkflowRequest(Box::new(model)),
             replayed,
@@ -408,6 +410,7 @@ impl WorkflowMutation {
         };
         let (model, replayed) =
             workflow::create(&request.workflow_env(), &request.principal, new).await?;
+        super::loaders::forget(&request.summary);
         Ok(WorkflowRequestPayload {
             request: WorkflowRequest(Box::new(model)),
             replayed,
@@ -466,6 +469,7 @@ impl WorkflowMutation {
             request.services.approval_threshold,
         )
         .await?;
+        super::loaders::forget(&request.summary);
         Ok(tenant)
     }
 }

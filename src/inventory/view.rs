@@ -114,19 +114,23 @@ pub async fn tenant_resources(
             .or_default() += amount;
     }
 
-    let resource_ids: Vec<String> = resources.iter().map(|r| r.resource_id.clone()).collect();
+    // The tenants' utilisation in one statement, whatever the number of resources (a list of
+    // resource ids would need one statement per few hundred of them).
     let mut utilization: HashMap<String, Vec<resource_utilization::Model>> = HashMap::new();
-    for chunk in resource_ids.chunks(500) {
-        for u in resource_utilization::Entity::find()
-            .filter(resource_utilization::Column::ResourceId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            utilization
-                .entry(u.resource_id.clone())
-                .or_default()
-                .push(u);
-        }
+    let of_tenants = sea_orm::sea_query::Query::select()
+        .column(resource::Column::ResourceId)
+        .from(resource::Entity)
+        .and_where(resource::Column::TenantId.is_in(ids.clone()))
+        .to_owned();
+    for u in resource_utilization::Entity::find()
+        .filter(resource_utilization::Column::ResourceId.in_subquery(of_tenants))
+        .all(db)
+        .await?
+    {
+        utilization
+            .entry(u.resource_id.clone())
+            .or_default()
+            .push(u);
     }
 
     for model in resources {

@@ -152,3 +152,24 @@ async fn cost_is_never_served_unrecorded() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_mutation_reads_what_the_one_before_it_changed() {
+    let app = spawn_app().await;
+    let scratch = Scratch::new();
+    app.import_org(&[sample_org(&scratch)], &[]).await;
+    // One document, two changes: the second answer must not be the first one's, remembered.
+    let answer = app
+        .graphql(
+            Some(&app.admin()),
+            r#"mutation($id: ID!) {
+                 first: setMonthlyBudget(tenantId: $id, amount: "100") { monthlyBudget { amount } }
+                 second: setMonthlyBudget(tenantId: $id, amount: "250.50") { monthlyBudget { amount } }
+               }"#,
+            json!({"id": "ou-t001-aaaaaaaa"}),
+        )
+        .await;
+    let data = answer.data();
+    assert_eq!(data["first"]["monthlyBudget"]["amount"], "100");
+    assert_eq!(data["second"]["monthlyBudget"]["amount"], "250.5");
+}

@@ -118,7 +118,9 @@ async fn the_forecast_interval_covers_held_out_weeks_at_about_its_stated_rate() 
             "query($t: ID!) { tenant(id: $t) { cost { totals { amount currency } }
                forecast(granularity: MONTHLY) { method level monthToDate { amount } monthEnd { mean { amount } lower { amount } upper { amount } }
                  nextMonth { mean { amount } } points { date mean { amount } } }
-               daily: forecast(horizon: REST_OF_MONTH, level: 95) { level points { date } } } }",
+               daily: forecast(horizon: REST_OF_MONTH, level: 95) { level points { date } }
+               rest: forecast(horizon: REST_OF_MONTH) { points { date mean { amount } } }
+               through: forecast(horizon: THROUGH_NEXT_MONTH) { points { date } } } }",
             json!({ "t": id }),
         )
         .await;
@@ -137,12 +139,29 @@ async fn the_forecast_interval_covers_held_out_weeks_at_about_its_stated_rate() 
     );
     assert!(lower <= mean && mean <= upper && dec(&f["monthToDate"]["amount"]) <= mean);
     assert!(dec(&f["nextMonth"]["mean"]["amount"]) > Decimal::ZERO);
-    let month_end = consoleai::cost::period::Month::containing(today).end();
-    assert_eq!(
-        t["daily"]["points"].as_array().unwrap().len() as i64,
-        (month_end - today).num_days()
-    );
+    // Daily points run from tomorrow to the month's last day (not a day into the next month)…
+    let month = consoleai::cost::period::Month::containing(today);
+    let days = t["daily"]["points"].as_array().unwrap();
+    assert_eq!(days.len() as i64, (month.last_day() - today).num_days());
+    if let Some(last) = days.last() {
+        assert_eq!(last["date"], month.last_day().to_string());
+    }
     assert_eq!(t["daily"]["level"], 95);
+    let next = consoleai::cost::period::Month::containing(month.end());
+    let through = t["through"]["points"].as_array().unwrap();
+    assert_eq!(through.last().unwrap()["date"], next.last_day().to_string());
+    // …and the month's expected total is the spend so far plus exactly those days' forecast.
+    let rest: Decimal = t["rest"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| dec(&p["mean"]["amount"]))
+        .sum();
+    let spent = dec(&f["monthToDate"]["amount"]);
+    assert!(
+        (spent + rest - mean).abs() <= Decimal::new(1, 2),
+        "month end {mean} vs spent {spent} + rest of month {rest}"
+    );
 }
 
 #[tokio::test]

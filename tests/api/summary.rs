@@ -17,6 +17,7 @@ struct Costs {
     /// Statements per page: Summary, TenantFinops, Inventory, PendingApprovals.
     statements: [usize; 4],
     audited_summary: i64,
+    resources: i64,
 }
 
 async fn page_statements(org: Org) -> Costs {
@@ -76,6 +77,7 @@ async fn page_statements(org: Org) -> Costs {
         statements[slot + 1] = app.statement_count() - before;
     }
     Costs {
+        resources: app.scalar("SELECT COUNT(*) FROM resources").await,
         tenants_seen: edges.len(),
         statements,
         audited_summary,
@@ -98,13 +100,15 @@ async fn the_dashboard_runs_the_same_statements_whatever_the_organisation_size()
         resources_per_account: 2,
     })
     .await;
+    // Over 500 EC2/RDS resources, so that anything fetched in lists of ids would show.
     let large = page_statements(Org {
         tenants: 20,
         accounts_per_tenant: 3,
-        resources_per_account: 12,
+        resources_per_account: 30,
     })
     .await;
     assert_eq!((small.tenants_seen, large.tenants_seen), (2, 20));
+    assert!(large.resources > 500, "{} resources", large.resources);
     println!(
         "statements per page (Summary, TenantFinops, Inventory, PendingApprovals): {:?}",
         large.statements
