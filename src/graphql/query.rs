@@ -41,6 +41,8 @@ impl QueryRoot {
         let page = directory::tenants(db, &request.scope, after.as_deref(), limit)
             .await
             .map_err(AppError::from)?;
+        let tenants: Vec<_> = page.items.iter().map(|(r, _)| r.clone()).collect();
+        super::loaders::prime(ctx, request, &tenants).await;
         Ok(page_connection(
             page,
             after.is_some(),

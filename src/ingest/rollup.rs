@@ -85,6 +85,11 @@ async fn delete_scope(
 /// of each day) from its `cost_daily` rows, replacing what was there: run when the scope's rows
 /// changed, in the same transaction.
 pub async fn derive_by_dimension(db: &mut Txn, scope: &BillingScope) -> Result<(), DbErr> {
+    if let Txn::Pg(_) = db {
+        // Seven aggregations over the scope's daily rows (as many groups as rows in the worst
+        // case): with the default 4 MB each would sort on disk; in memory they hash in one pass.
+        db.exec("SET LOCAL work_mem = '256MB'", Vec::new()).await?;
+    }
     db.exec(
         &format!("DELETE FROM cost_daily_by WHERE {SCOPE}"),
         scope.args(),
