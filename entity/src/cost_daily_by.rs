@@ -6,6 +6,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The import batch whose lines this row sums (partial sums, like `cost_daily`).
+    pub import_batch_id: Option<String>,
     pub tenant_id: Option<String>,
     pub usage_date: Date,
     pub billing_period_start: Date,

@@ -1,9 +1,9 @@
 //! `cost_daily_by`: one row per tenant, day, dimension value and currency (partial sums of one
 //! billing scope), so that a breakdown by service, account or region, a total or a daily trend
 //! reads a few rows per day instead of every (account, service, region, charge) cell of
-//! `cost_daily`. It is derived from `cost_daily` scope by scope whenever an import replaces a
-//! scope or an organisation change moves accounts; this migration builds it for the data already
-//! stored.
+//! `cost_daily`. Importers sum it while the lines stream (like `cost_daily`); an organisation
+//! change that moves accounts derives the moved scopes again from `cost_daily` with [`derive_sql`],
+//! and this migration builds it for the data already stored.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -39,15 +39,15 @@ pub fn derive_sql(filter: &str) -> String {
                 format!(", {dimension}")
             };
             format!(
-                "SELECT tenant_id, usage_date, billing_period_start, provider, billing_account_id, \
+                "SELECT import_batch_id, tenant_id, usage_date, billing_period_start, provider, billing_account_id, \
                  '{dimension}', {key}, currency, SUM(billed_cost), SUM(effective_cost), SUM(list_cost) \
                  FROM cost_daily WHERE {filter} \
-                 GROUP BY tenant_id, usage_date, billing_period_start, provider, billing_account_id, currency{group}"
+                 GROUP BY import_batch_id, tenant_id, usage_date, billing_period_start, provider, billing_account_id, currency{group}"
             )
         })
         .collect();
     format!(
-        "INSERT INTO cost_daily_by (tenant_id, usage_date, billing_period_start, provider, \
+        "INSERT INTO cost_daily_by (import_batch_id, tenant_id, usage_date, billing_period_start, provider, \
          billing_account_id, dimension, dimension_key, currency, billed_cost, effective_cost, list_cost) {}",
         selects.join(" UNION ALL ")
     )
@@ -60,6 +60,7 @@ impl MigrationTrait for Migration {
         table
             .table("cost_daily_by")
             .col(big_pk_auto("id"))
+            .col(string_null("import_batch_id"))
             .col(string_null("tenant_id"))
             .col(date("usage_date"))
             .col(date("billing_period_start"))

@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 
 use super::record::{CostRecord, RecordStream};
 use super::rollup::{
-    derive_by_dimension, discard_scope, replace_scope, BillingScope, DailyKey, ResourceDay,
-    ResourceKey, RollupRows, Rollups, Sums, TagKey, SCOPE,
+    discard_scope, replace_scope, BillingScope, DailyKey, DimensionKey, ResourceDay, ResourceKey,
+    RollupRows, Rollups, Sums, TagKey, SCOPE,
 };
 use super::store::{encode_copy, Arg, Line, Txn};
 use super::{cur, focus, ImportError};
@@ -302,7 +302,6 @@ async fn load(
                 touched.extend(owners);
                 replace_scope(&mut txn, batch_id, &scope).await?;
             }
-            derive_by_dimension(&mut txn, &scope).await?;
             let mut args = scope.args();
             txn.exec(
                 &format!("DELETE FROM billing_scopes WHERE {SCOPE}"),
@@ -446,6 +445,7 @@ enum Chunk {
     Copy {
         lines: Vec<u8>,
         daily: Vec<u8>,
+        by_dimension: Vec<u8>,
         tags: Vec<u8>,
         resources: Vec<u8>,
     },
@@ -464,6 +464,7 @@ impl Chunk {
         Ok(Chunk::Copy {
             lines: encode_copy(batch_id, &lines)?,
             daily: encode_copy(batch_id, &rollups.daily)?,
+            by_dimension: encode_copy(batch_id, &rollups.by_dimension)?,
             tags: encode_copy(batch_id, &rollups.tags)?,
             resources: encode_copy(batch_id, &rollups.resources)?,
         })
@@ -474,17 +475,20 @@ impl Chunk {
             Chunk::Rows { lines, rollups } => {
                 txn.write_rows(batch_id, &lines).await?;
                 txn.write_rows(batch_id, &rollups.daily).await?;
+                txn.write_rows(batch_id, &rollups.by_dimension).await?;
                 txn.write_rows(batch_id, &rollups.tags).await?;
                 txn.write_rows(batch_id, &rollups.resources).await
             }
             Chunk::Copy {
                 lines,
                 daily,
+                by_dimension,
                 tags,
                 resources,
             } => {
                 txn.write_copy::<Line>(lines).await?;
                 txn.write_copy::<(DailyKey, Sums)>(daily).await?;
+                txn.write_copy::<(DimensionKey, Sums)>(by_dimension).await?;
                 txn.write_copy::<(TagKey, Sums)>(tags).await?;
                 txn.write_copy::<(ResourceKey, ResourceDay)>(resources)
                     .await

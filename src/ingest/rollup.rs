@@ -37,10 +37,11 @@ impl BillingScope {
 pub const SCOPE: &str = "provider = $1 AND billing_account_id = $2 AND billing_period_start = $3";
 
 /// The tables that hold a scope's data.
-const TABLES: [&str; 4] = [
+const TABLES: [&str; 5] = [
     "cost_lines",
     "cost_daily",
     "cost_daily_tags",
+    "cost_daily_by",
     "cost_resource_daily",
 ];
 
@@ -81,24 +82,6 @@ async fn delete_scope(
     Ok(())
 }
 
-/// Derives the scope's `cost_daily_by` rows (the total and one row per service, account, region…
-/// of each day) from its `cost_daily` rows, replacing what was there: run when the scope's rows
-/// changed, in the same transaction.
-pub async fn derive_by_dimension(db: &mut Txn, scope: &BillingScope) -> Result<(), DbErr> {
-    if let Txn::Pg(_) = db {
-        // Seven aggregations over the scope's daily rows (as many groups as rows in the worst
-        // case): with the default 4 MB each would sort on disk; in memory they hash in one pass.
-        db.exec("SET LOCAL work_mem = '256MB'", Vec::new()).await?;
-    }
-    db.exec(
-        &format!("DELETE FROM cost_daily_by WHERE {SCOPE}"),
-        scope.args(),
-    )
-    .await?;
-    db.exec(&by_dimension_sql(), scope.args()).await?;
-    Ok(())
-}
-
 /// The `INSERT … SELECT` deriving one scope's `cost_daily_by` rows (`$1…$3` as in [`SCOPE`]).
 pub fn by_dimension_sql() -> String {
     migration::m20261129_000008_daily_by_dimension::derive_sql(SCOPE)
@@ -124,6 +107,15 @@ pub struct DailyKey {
     pub service_category: Option<String>,
     pub region: Option<String>,
     pub charge_category: String,
+}
+
+/// A `cost_daily_by` key: the owner (its `account_id` only names the cell in errors; the table
+/// keeps the account as the key of the `account_id` dimension), the dimension and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DimensionKey {
+    pub owner: Owner,
+    pub dimension: &'static str,
+    pub key: Option<String>,
 }
 
 /// A `cost_resource_daily` key.
@@ -240,6 +232,13 @@ pub struct Sums {
 }
 
 impl Sums {
+    fn merge(&mut self, other: &Sums) {
+        self.billed += other.billed;
+        self.effective += other.effective;
+        self.list += other.list;
+        self.lines += other.lines;
+    }
+
     fn add(&mut self, line: &Line) {
         self.billed += line.record.billed_cost as i128;
         self.effective += line.record.effective_cost as i128;
@@ -252,6 +251,8 @@ impl Sums {
 #[derive(Debug, Default)]
 pub struct RollupRows {
     pub daily: Vec<(DailyKey, Sums)>,
+    /// The same cells summed by one dimension at a time (see [`by_dimension`]).
+    pub by_dimension: Vec<(DimensionKey, Sums)>,
     pub tags: Vec<(TagKey, Sums)>,
     pub resources: Vec<(ResourceKey, ResourceDay)>,
 }
@@ -390,9 +391,11 @@ impl Rollups {
     pub fn drain(&mut self) -> RollupRows {
         let mut rows = RollupRows {
             daily: self.daily.drain().collect(),
+            by_dimension: Vec::new(),
             tags: self.tags.drain().collect(),
             resources: self.resources.drain().collect(),
         };
+        rows.by_dimension = by_dimension(&rows.daily);
         rows.daily.sort_unstable_by(|a, b| {
             (&a.0.owner.tenant_id, a.0.owner.usage_date)
                 .cmp(&(&b.0.owner.tenant_id, b.0.owner.usage_date))
@@ -413,6 +416,49 @@ impl Rollups {
         });
         rows
     }
+}
+
+/// `cost_daily` cells summed by one dimension at a time — the total (`*`), service, service
+/// category, account, region, charge category, provider — for each tenant and day: the rows of
+/// `cost_daily_by`, summed here while the lines stream rather than aggregated from `cost_daily`
+/// after the load (which, when every line is its own cell, costs more than the load). Like every
+/// rollup they are partial sums of one batch; migration 8's `derive_sql` builds the same rows in
+/// SQL (for data loaded before, and after accounts move between tenants).
+pub fn by_dimension(daily: &[(DailyKey, Sums)]) -> Vec<(DimensionKey, Sums)> {
+    let mut out: hashbrown::HashMap<DimensionKey, Sums> = hashbrown::HashMap::new();
+    for (cell, sums) in daily {
+        let values: [(&'static str, Option<&String>); 7] = [
+            ("*", None),
+            ("service_name", cell.service_name.as_ref()),
+            ("service_category", cell.service_category.as_ref()),
+            ("account_id", Some(&cell.owner.account_id)),
+            ("region", cell.region.as_ref()),
+            ("charge_category", Some(&cell.charge_category)),
+            ("provider", Some(&cell.owner.provider)),
+        ];
+        for (dimension, key) in values {
+            let mut owner = cell.owner.clone();
+            if dimension != "account_id" {
+                owner.account_id = String::new();
+            }
+            out.entry(DimensionKey {
+                owner,
+                dimension,
+                key: key.cloned(),
+            })
+            .or_default()
+            .merge(sums);
+        }
+    }
+    let mut rows: Vec<_> = out.into_iter().collect();
+    rows.sort_unstable_by(|a, b| {
+        (&a.0.owner.tenant_id, a.0.dimension, a.0.owner.usage_date).cmp(&(
+            &b.0.owner.tenant_id,
+            b.0.dimension,
+            b.0.owner.usage_date,
+        ))
+    });
+    rows
 }
 
 /// The id a resource's cost is kept under: bills name EC2 instances and EBS volumes by id or by

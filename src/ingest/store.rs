@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::record::CostRecord;
-use super::rollup::{DailyKey, Owner, ResourceDay, ResourceKey, Sums, TagKey};
+use super::rollup::{DailyKey, DimensionKey, Owner, ResourceDay, ResourceKey, Sums, TagKey};
 
 /// A statement argument.
 #[derive(Debug, Clone)]
@@ -214,6 +214,42 @@ impl Rows for (DailyKey, Sums) {
             Field::Int(sums.lines),
         ]);
         Ok(fields)
+    }
+}
+
+impl Rows for (DimensionKey, Sums) {
+    const TABLE: &'static str = "cost_daily_by";
+    const COLUMNS: &'static [&'static str] = &[
+        "import_batch_id",
+        "tenant_id",
+        "usage_date",
+        "billing_period_start",
+        "provider",
+        "billing_account_id",
+        "dimension",
+        "dimension_key",
+        "currency",
+        "billed_cost",
+        "effective_cost",
+        "list_cost",
+    ];
+    fn fields<'a>(&'a self, batch_id: &'a str) -> Result<Vec<Field<'a>>, DbErr> {
+        let (key, sums) = self;
+        let o = &key.owner;
+        Ok(vec![
+            Field::Text(Some(batch_id)),
+            text(&o.tenant_id),
+            Field::Date(o.usage_date),
+            Field::Date(o.billing_period_start),
+            Field::Text(Some(&o.provider)),
+            Field::Text(Some(&o.billing_account_id)),
+            Field::Text(Some(key.dimension)),
+            text(&key.key),
+            Field::Text(Some(&o.currency)),
+            cell(sums.billed, o)?,
+            cell(sums.effective, o)?,
+            cell(sums.list, o)?,
+        ])
     }
 }
 
