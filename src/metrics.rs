@@ -169,10 +169,13 @@ pub fn record_request(operation: Option<&str>, elapsed: Duration, errors: bool, 
                 .entry(name.to_string())
                 .or_default() += 1;
         }
-        requests
-            .entry(name.to_string())
-            .or_insert_with(|| Arc::new(Histogram::new(&SECONDS)))
-            .clone()
+        match requests.get(name) {
+            Some(histogram) => histogram.clone(),
+            None => requests
+                .entry(name.to_string())
+                .or_insert_with(|| Arc::new(Histogram::new(&SECONDS)))
+                .clone(),
+        }
     };
     histogram.observe(elapsed.as_secs_f64());
     r.statements_per_request

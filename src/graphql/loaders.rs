@@ -41,17 +41,12 @@ impl SummaryLoader {
         }
     }
 
-    /// Every read of cost is audited, served from the cache or not.
-    async fn audit(
-        &self,
-        view: &str,
-        period: String,
-        tenants: &[TenantRef],
-    ) -> Result<(), AppError> {
+    /// Every read of cost is audited, served from the cache or not: noted here, written with the
+    /// request's other reads when it is answered.
+    fn audit(&self, view: &str, period: String, tenants: &[TenantRef]) {
         for tenant in tenants {
             self.audit.push(Some(tenant.id()), view, period.clone());
         }
-        Ok(())
     }
 }
 
@@ -92,8 +87,7 @@ impl Loader<SavingsAvailable> for SummaryLoader {
             "Tenant.savingsAvailable",
             format!("last 30 days to {today}"),
             &tenants,
-        )
-        .await?;
+        );
         Ok(tenants
             .into_iter()
             .map(|t| {
@@ -175,7 +169,7 @@ impl Loader<MonthToDate> for SummaryLoader {
                 })
                 .await?;
             let period = crate::cost::period::Month::containing(today).to_string();
-            self.audit("Tenant.monthToDate", period, &tenants).await?;
+            self.audit("Tenant.monthToDate", period, &tenants);
             for tenant in tenants {
                 if let Some(snapshot) = snapshots.get(tenant.id()) {
                     out.insert(MonthToDate(tenant, metric), snapshot.clone());
@@ -209,8 +203,7 @@ impl Loader<MonthlyTrend> for SummaryLoader {
                 "Tenant.monthlyTrend",
                 format!("{}..{}", range.start, today),
                 &tenants,
-            )
-            .await?;
+            );
             for tenant in tenants {
                 let value = series.remove(tenant.id()).unwrap_or_default();
                 out.insert(MonthlyTrend(tenant, months, metric), value);
@@ -298,8 +291,7 @@ impl SummaryLoader {
             .get_or_compute_many(&self.db, &tenants, &format!("{kind}|{today}"), compute)
             .await?;
         let from = today - chrono::Days::new(crate::cost::outlook::HISTORY_DAYS - 1);
-        self.audit(view, format!("{from}..{today}"), &tenants)
-            .await?;
+        self.audit(view, format!("{from}..{today}"), &tenants);
         Ok(outlooks)
     }
 }
